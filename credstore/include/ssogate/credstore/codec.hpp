@@ -1,0 +1,84 @@
+#pragma once
+// Canonical binary encoding for sealed blobs, AEAD associated data and MAC inputs: big-endian
+// integers and length-prefixed strings, so two different tuples never encode the same.
+// byte_reader is bounds-checked: reads past the end set a sticky failure flag, never crash.
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ssogate::credstore {
+
+class byte_writer {
+public:
+    byte_writer& u8(std::uint8_t v) { out_.push_back(std::byte{v}); return *this; }
+    byte_writer& u32(std::uint32_t v) { return be(v, 4); }
+    byte_writer& u64(std::uint64_t v) { return be(v, 8); }
+    byte_writer& i64(std::int64_t v) { return u64(static_cast<std::uint64_t>(v)); }
+    byte_writer& raw(std::span<const std::byte> b) {
+        out_.insert(out_.end(), b.begin(), b.end());
+        return *this;
+    }
+    byte_writer& blob(std::span<const std::byte> b) {
+        u32(static_cast<std::uint32_t>(b.size()));
+        return raw(b);
+    }
+    byte_writer& str(std::string_view s) {
+        return blob(std::as_bytes(std::span(s.data(), s.size())));
+    }
+    [[nodiscard]] std::span<const std::byte> view() const noexcept { return out_; }
+    [[nodiscard]] std::vector<std::byte>& buffer() noexcept { return out_; }
+    [[nodiscard]] std::vector<std::byte> take() { return std::move(out_); }
+    void clear() noexcept { out_.clear(); }
+
+private:
+    byte_writer& be(std::uint64_t v, int n) {
+        for (int i = n - 1; i >= 0; --i) out_.push_back(static_cast<std::byte>(v >> (8 * i)));
+        return *this;
+    }
+    std::vector<std::byte> out_;
+};
+
+class byte_reader {
+public:
+    explicit byte_reader(std::span<const std::byte> in) noexcept : in_(in) {}
+    std::uint8_t u8() noexcept { return static_cast<std::uint8_t>(be(1)); }
+    std::uint32_t u32() noexcept { return static_cast<std::uint32_t>(be(4)); }
+    std::uint64_t u64() noexcept { return be(8); }
+    std::int64_t i64() noexcept { return static_cast<std::int64_t>(u64()); }
+    std::span<const std::byte> raw(std::size_t n) noexcept {
+        if (failed_ || in_.size() - pos_ < n) { failed_ = true; return {}; }
+        auto s = in_.subspan(pos_, n);
+        pos_ += n;
+        return s;
+    }
+    /// Length-prefixed bytes; `limit` bounds the length a corrupt prefix can claim.
+    std::span<const std::byte> blob(std::size_t limit) noexcept {
+        const std::uint32_t n = u32();
+        if (n > limit) { failed_ = true; return {}; }
+        return raw(n);
+    }
+    std::string str(std::size_t limit) {
+        auto b = blob(limit);
+        return {reinterpret_cast<const char*>(b.data()), b.size()};
+    }
+    [[nodiscard]] bool failed() const noexcept { return failed_; }
+    [[nodiscard]] bool at_end() const noexcept { return !failed_ && pos_ == in_.size(); }
+    [[nodiscard]] std::size_t position() const noexcept { return pos_; }
+    [[nodiscard]] std::size_t remaining() const noexcept { return in_.size() - pos_; }
+
+private:
+    std::uint64_t be(std::size_t n) noexcept {
+        auto s = raw(n);
+        std::uint64_t v = 0;
+        for (auto b : s) v = (v << 8) | static_cast<std::uint8_t>(b);
+        return v;
+    }
+    std::span<const std::byte> in_;
+    std::size_t pos_ = 0;
+    bool failed_ = false;
+};
+
+}  // namespace ssogate::credstore

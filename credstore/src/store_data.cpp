@@ -1,0 +1,820 @@
+// Applications, mappings, credentials, the config store and resolution.
+#include "store_impl.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace ssogate::credstore {
+
+using json = nlohmann::json;
+
+std::string_view to_string(app_kind k) noexcept {
+    switch (k) {
+        case app_kind::individual: return "individual";
+        case app_kind::group: return "group";
+        case app_kind::config: return "config";
+    }
+    return "individual";
+}
+
+std::optional<app_kind> parse_app_kind(std::string_view s) noexcept {
+    if (s == "individual") return app_kind::individual;
+    if (s == "group") return app_kind::group;
+    if (s == "config") return app_kind::config;
+    return std::nullopt;
+}
+
+std::string_view to_string(cred_state s) noexcept {
+    switch (s) {
+        case cred_state::valid: return "valid";
+        case cred_state::needs_update: return "needs-update";
+        case cred_state::expired: return "expired";
+    }
+    return "valid";
+}
+
+std::optional<cred_state> parse_cred_state(std::string_view s) noexcept {
+    if (s == "valid") return cred_state::valid;
+    if (s == "needs-update") return cred_state::needs_update;
+    if (s == "expired") return cred_state::expired;
+    return std::nullopt;
+}
+
+namespace {
+
+constexpr std::string_view user_field = "user";
+
+bool valid_name(std::string_view s) {
+    if (s.empty() || s.size() > 128) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+}
+
+void check_app_name(std::string_view name) {
+    if (!valid_name(name))
+        throw error(errc::invalid_argument,
+                    "invalid application name '" + std::string(name.substr(0, 130)) +
+                        "': use 1-128 letters, digits, '-', '_' or '.'");
+}
+
+std::string fields_to_json(const std::vector<field_def>& f) {
+    json j = json::array();
+    for (const auto& d : f) j.push_back({{"name", d.name}, {"masked", d.masked}});
+    return j.dump();
+}
+
+std::string groups_to_json(const std::vector<group_ref>& g) {
+    json j = json::array();
+    for (const auto& r : g) j.push_back({{"key", r.key}, {"display", r.display}});
+    return j.dump();
+}
+
+// Parsing of stored JSON never throws: a malformed column leaves the row not intact.
+bool parse_fields(const std::string& text, std::vector<field_def>& out) {
+    auto j = json::parse(text, nullptr, false);
+    if (!j.is_array()) return false;
+    for (const auto& e : j) {
+        if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) return false;
+        out.push_back({e["name"].get<std::string>(), e.value("masked", false)});
+    }
+    return true;
+}
+
+bool parse_groups(const std::string& text, std::vector<group_ref>& out) {
+    auto j = json::parse(text, nullptr, false);
+    if (!j.is_array()) return false;
+    for (const auto& e : j) {
+        if (!e.is_object() || !e.contains("key") || !e["key"].is_string()) return false;
+        out.push_back({e["key"].get<std::string>(), e.value("display", "")});
+    }
+    return true;
+}
+
+std::string state_text(cred_state s) { return std::string(to_string(s)); }
+
+}  // namespace
+
+// ------------------------------------------------------------------ MAC inputs and AAD
+
+std::vector<std::byte> store::impl::app_mac_input(const app_row& r) const {
+    byte_writer w;
+    w.str("ssogate/app/v1").i64(r.app.id).str(app_key(r.app.name)).str(to_string(r.app.kind));
+    w.u8(r.app.enabled ? 1 : 0).str(r.fields_json).str(r.groups_json);
+    w.str(r.app.host_endpoint).str(r.app.signon);
+    return w.take();
+}
+
+std::vector<std::byte> store::impl::mapping_mac_input(const mapping& m) const {
+    byte_writer w;
+    w.str("ssogate/mapping/v1").i64(m.id).i64(m.app_id).str(m.principal_key);
+    w.str(m.principal_kind).str(m.sid).str(m.host_user).u8(m.enabled ? 1 : 0);
+    return w.take();
+}
+
+std::vector<std::byte> store::impl::credential_mac_input(std::int64_t mapping_id,
+                                                         std::string_view state, long long kv,
+                                                         long long updated_at,
+                                                         std::string_view fields) const {
+    byte_writer w;
+    w.str("ssogate/credential/v1").i64(mapping_id).str(state).i64(kv).i64(updated_at).str(fields);
+    return w.take();
+}
+
+std::vector<std::byte> store::impl::credential_aad(std::int64_t app_id, const mapping& m,
+                                                   std::size_t field_index,
+                                                   std::string_view field_name,
+                                                   std::uint32_t kv) const {
+    byte_writer w;
+    w.str("ssogate/credential-field/v1").i64(app_id).i64(m.id).str(m.principal_key);
+    w.str(m.host_user).u32(static_cast<std::uint32_t>(field_index)).str(field_name).u32(kv);
+    return w.take();
+}
+
+std::vector<std::byte> store::impl::config_aad(std::int64_t app_id, std::string_view akey,
+                                               std::string_view field, std::uint32_t kv) const {
+    byte_writer w;
+    w.str("ssogate/config-value/v1").i64(app_id).str(akey).str(field).u32(kv);
+    return w.take();
+}
+
+// ------------------------------------------------------------------ application rows
+
+std::optional<store::impl::app_row> store::impl::find_app(std::string_view name) {
+    app_row r;
+    const std::string key = app_key(name);
+    long long id = 0, created = 0, updated = 0;
+    int enabled = 0;
+    std::string kind;
+    try {
+        sql << "SELECT id, name, kind, description, contact, enabled, fields, groups_json,"
+               " host_endpoint, signon, created_at, updated_at, mac_kv, mac"
+               " FROM applications WHERE name_key = :k",
+            soci::use(key), soci::into(id), soci::into(r.app.name), soci::into(kind),
+            soci::into(r.app.description), soci::into(r.app.contact), soci::into(enabled),
+            soci::into(r.fields_json), soci::into(r.groups_json), soci::into(r.app.host_endpoint),
+            soci::into(r.app.signon), soci::into(created), soci::into(updated),
+            soci::into(r.mac_kv), soci::into(r.mac);
+        if (!sql.got_data()) return std::nullopt;
+    } catch (const std::exception& e) {
+        rethrow_db(e, "cannot read application");
+    }
+    r.app.id = id;
+    r.app.enabled = enabled != 0;
+    r.app.created_at = created;
+    r.app.updated_at = updated;
+    auto k = parse_app_kind(kind);
+    r.app.kind = k.value_or(app_kind::individual);
+    const bool parsed = k && parse_fields(r.fields_json, r.app.fields) &&
+                        parse_groups(r.groups_json, r.app.groups);
+    r.app.intact = parsed && mac_ok(r.mac_kv, app_mac_input(r), r.mac);
+    if (!r.app.intact) {
+        r.app.enabled = false;
+        audit_integrity("application row", "app " + r.app.name);
+    }
+    return r;
+}
+
+application store::impl::require_app(std::string_view name) {
+    auto r = find_app(name);
+    if (!r)
+        throw error(errc::app_not_found, "no application named '" +
+                                             std::string(name.substr(0, 130)) + "'");
+    return std::move(r->app);
+}
+
+void store::impl::write_app_mac(std::int64_t id) {
+    // Re-read the columns as stored, then MAC them: one definition of the MAC input.
+    app_row r;
+    long long rid = 0, en = 0;
+    std::string kind;
+    sql << "SELECT id, name, kind, enabled, fields, groups_json, host_endpoint, signon"
+           " FROM applications WHERE id = :id",
+        soci::use(static_cast<long long>(id)), soci::into(rid), soci::into(r.app.name),
+        soci::into(kind), soci::into(en), soci::into(r.fields_json), soci::into(r.groups_json),
+        soci::into(r.app.host_endpoint), soci::into(r.app.signon);
+    r.app.id = rid;
+    r.app.kind = parse_app_kind(kind).value_or(app_kind::individual);
+    r.app.enabled = en != 0;
+    const long long kv = need_ring().current_version();
+    const std::string mac = mac_hex(static_cast<std::uint32_t>(kv), app_mac_input(r));
+    sql << "UPDATE applications SET mac_kv = :kv, mac = :m WHERE id = :id", soci::use(kv),
+        soci::use(mac), soci::use(static_cast<long long>(id));
+}
+
+application store::create_app(const app_spec& spec) {
+    auto& s = *impl_;
+    s.need_ring();
+    check_app_name(spec.name);
+    application a;
+    a.name = spec.name;
+    a.kind = spec.kind;
+    a.description = spec.description;
+    a.contact = spec.contact;
+    std::set<std::string> names;
+    if (spec.kind != app_kind::config) {
+        a.fields.push_back({std::string(user_field), false});
+        names.insert(std::string(user_field));
+    }
+    for (const auto& f : spec.fields) {
+        if (!valid_name(f.name))
+            throw error(errc::invalid_argument, "invalid field name '" + f.name + "'");
+        if (!names.insert(ascii_lower(f.name)).second)
+            throw error(errc::invalid_argument, "field '" + f.name + "' is given twice");
+        a.fields.push_back(f);
+    }
+    if (spec.kind != app_kind::config && a.fields.size() == 1)
+        a.fields.push_back({"password", true});
+    if (spec.kind == app_kind::config && a.fields.empty())
+        throw error(errc::invalid_argument, "a config application needs at least one --field");
+    if (spec.kind == app_kind::group && spec.groups.empty())
+        throw error(errc::invalid_argument, "a group application needs at least one --group");
+    if (spec.kind != app_kind::group && !spec.groups.empty())
+        throw error(errc::invalid_argument, "only group applications take --group");
+    std::set<std::string> seen;
+    for (const auto& g : spec.groups) {
+        const principal p = s.parse_principal(g);
+        if (!seen.insert(p.key()).second)
+            throw error(errc::invalid_argument, "group '" + g + "' is given twice");
+        a.groups.push_back({p.key(), p.display(s.opt.realms)});
+    }
+    const std::string key = impl::app_key(a.name);
+    const std::string kind(to_string(a.kind));
+    const std::string fields = fields_to_json(a.fields);
+    const std::string groups = groups_to_json(a.groups);
+    const long long now = s.now_ms();
+    a.created_at = a.updated_at = now;
+    impl::write_tx tx(s);
+    try {
+        s.sql << "INSERT INTO applications (name, name_key, kind, description, contact, enabled,"
+                 " fields, groups_json, host_endpoint, signon, created_at, updated_at, mac_kv, mac)"
+                 " VALUES (:n, :k, :kind, :d, :c, 1, :f, :g, '', '', :ca, :ua, 0, '')",
+            soci::use(a.name), soci::use(key), soci::use(kind), soci::use(a.description),
+            soci::use(a.contact), soci::use(fields), soci::use(groups), soci::use(now),
+            soci::use(now);
+        long long id = 0;
+        s.sql << "SELECT id FROM applications WHERE name_key = :k", soci::use(key), soci::into(id);
+        a.id = id;
+        s.write_app_mac(a.id);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "application '" + a.name + "'");
+    }
+    s.append_audit("app.create", "app " + a.name, "ok", "kind " + kind);
+    tx.commit();
+    return a;
+}
+
+std::vector<application> store::list_apps() {
+    std::vector<std::string> names;
+    try {
+        std::string n;
+        soci::statement st =
+            (impl_->sql.prepare << "SELECT name FROM applications ORDER BY name_key",
+             soci::into(n));
+        st.execute();
+        while (st.fetch()) names.push_back(n);
+    } catch (const std::exception& e) {
+        impl_->rethrow_db(e, "cannot list applications");
+    }
+    std::vector<application> out;
+    for (const auto& n : names)
+        if (auto r = impl_->find_app(n)) out.push_back(std::move(r->app));
+    return out;
+}
+
+application store::get_app(std::string_view name) { return impl_->require_app(name); }
+
+void store::set_app_enabled(std::string_view name, bool enabled) {
+    auto& s = *impl_;
+    const application a = s.require_app(name);
+    impl::write_tx tx(s);
+    try {
+        const int en = enabled ? 1 : 0;
+        const long long now = s.now_ms();
+        s.sql << "UPDATE applications SET enabled = :e, updated_at = :u WHERE id = :id",
+            soci::use(en), soci::use(now), soci::use(static_cast<long long>(a.id));
+        s.write_app_mac(a.id);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot update application");
+    }
+    s.append_audit(enabled ? "app.enable" : "app.disable", "app " + a.name, "ok", "");
+    tx.commit();
+}
+
+void store::delete_app(std::string_view name) {
+    auto& s = *impl_;
+    const application a = s.require_app(name);
+    impl::write_tx tx(s);
+    long long counts[3] = {0, 0, 0};
+    try {
+        const long long id = a.id;
+        s.sql << "SELECT count(*) FROM mappings WHERE app_id = :id", soci::use(id),
+            soci::into(counts[0]);
+        s.sql << "DELETE FROM credentials WHERE mapping_id IN"
+                 " (SELECT id FROM mappings WHERE app_id = :id)",
+            soci::use(id);
+        s.sql << "DELETE FROM mappings WHERE app_id = :id", soci::use(id);
+        s.sql << "SELECT count(*) FROM config_values WHERE app_id = :id", soci::use(id),
+            soci::into(counts[1]);
+        s.sql << "DELETE FROM config_values WHERE app_id = :id", soci::use(id);
+        s.sql << "DELETE FROM applications WHERE id = :id", soci::use(id);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot delete application");
+    }
+    s.append_audit("app.delete", "app " + a.name, "ok",
+                   std::to_string(counts[0]) + " mappings, " + std::to_string(counts[1]) +
+                       " config values deleted");
+    tx.commit();
+}
+
+// ------------------------------------------------------------------ mappings
+
+std::optional<mapping> store::impl::find_mapping(std::int64_t app_id,
+                                                 const std::string& principal_key) {
+    mapping m;
+    long long id = 0, created = 0, updated = 0, mac_kv = 0;
+    int enabled = 0;
+    std::string mac;
+    long long ckv = 0, cupdated = 0, cmac_kv = 0;
+    std::string cstate, cfields, cmac;
+    soci::indicator ci = soci::i_null;
+    const long long aid = app_id;
+    try {
+        sql << "SELECT m.id, m.principal, m.principal_kind, m.sid, m.host_user, m.enabled,"
+               " m.created_at, m.updated_at, m.mac_kv, m.mac,"
+               " c.key_version, c.state, c.fields, c.updated_at, c.mac_kv, c.mac"
+               " FROM mappings m LEFT JOIN credentials c ON c.mapping_id = m.id"
+               " WHERE m.app_id = :a AND m.principal_key = :p",
+            soci::use(aid), soci::use(principal_key), soci::into(id), soci::into(m.principal),
+            soci::into(m.principal_kind), soci::into(m.sid), soci::into(m.host_user),
+            soci::into(enabled), soci::into(created), soci::into(updated), soci::into(mac_kv),
+            soci::into(mac), soci::into(ckv, ci), soci::into(cstate, ci), soci::into(cfields, ci),
+            soci::into(cupdated, ci), soci::into(cmac_kv, ci), soci::into(cmac, ci);
+        if (!sql.got_data()) return std::nullopt;
+    } catch (const std::exception& e) {
+        rethrow_db(e, "cannot read mapping");
+    }
+    m.id = id;
+    m.app_id = app_id;
+    m.principal_key = principal_key;
+    m.enabled = enabled != 0;
+    m.created_at = created;
+    m.updated_at = updated;
+    m.intact = mac_ok(mac_kv, mapping_mac_input(m), mac);
+    if (!m.intact) {
+        m.enabled = false;
+        audit_integrity("mapping row", "mapping " + std::to_string(id) + " " + m.principal);
+    }
+    if (ci == soci::i_ok) {
+        credential_info c;
+        c.key_version = static_cast<std::uint32_t>(ckv);
+        c.updated_at = cupdated;
+        auto st = parse_cred_state(cstate);
+        c.state = st.value_or(cred_state::needs_update);
+        c.intact = st && mac_ok(cmac_kv, credential_mac_input(id, cstate, ckv, cupdated, cfields),
+                                cmac);
+        if (!c.intact) audit_integrity("credential row", "credential of mapping " + std::to_string(id));
+        m.credential = c;
+    }
+    return m;
+}
+
+mapping store::add_mapping(std::string_view app, std::string_view principal_text,
+                           std::string_view host_user, std::string_view sid) {
+    auto& s = *impl_;
+    s.need_ring();
+    const application a = s.require_app(app);
+    if (!a.intact)
+        throw error(errc::integrity_failure,
+                    "application '" + a.name + "' failed its integrity check; not changed");
+    if (a.kind == app_kind::config)
+        throw error(errc::wrong_kind, "'" + a.name + "' is a config application: it has no mappings");
+    const principal p = s.parse_principal(principal_text);
+    if (host_user.empty() || host_user.size() > 256)
+        throw error(errc::invalid_argument, "--host-user must be 1 to 256 characters");
+    mapping m;
+    m.app_id = a.id;
+    m.principal_key = p.key();
+    m.principal = p.display(s.opt.realms);
+    // In a group application a principal that is one of its groups is a group mapping; any
+    // other principal is a user's own mapping, which wins over the groups (resolve()).
+    const bool is_group =
+        a.kind == app_kind::group &&
+        std::any_of(a.groups.begin(), a.groups.end(),
+                    [&](const group_ref& g) { return g.key == m.principal_key; });
+    m.principal_kind = is_group ? "group" : "user";
+    m.sid = sid;
+    m.host_user = host_user;
+    const long long now = s.now_ms();
+    m.created_at = m.updated_at = now;
+    impl::write_tx tx(s);
+    try {
+        const long long aid = a.id;
+        s.sql << "INSERT INTO mappings (app_id, principal_key, principal, principal_kind, sid,"
+                 " host_user, enabled, created_at, updated_at, mac_kv, mac)"
+                 " VALUES (:a, :k, :p, :pk, :sid, :h, 1, :c, :u, 0, '')",
+            soci::use(aid), soci::use(m.principal_key), soci::use(m.principal),
+            soci::use(m.principal_kind), soci::use(m.sid), soci::use(m.host_user), soci::use(now),
+            soci::use(now);
+        long long id = 0;
+        s.sql << "SELECT id FROM mappings WHERE app_id = :a AND principal_key = :k",
+            soci::use(aid), soci::use(m.principal_key), soci::into(id);
+        m.id = id;
+        const long long kv = s.need_ring().current_version();
+        const std::string mac = s.mac_hex(static_cast<std::uint32_t>(kv), s.mapping_mac_input(m));
+        s.sql << "UPDATE mappings SET mac_kv = :kv, mac = :m WHERE id = :id", soci::use(kv),
+            soci::use(mac), soci::use(id);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "mapping for '" + m.principal + "' in '" + a.name + "'");
+    }
+    s.append_audit("map.add", "app " + a.name + " " + m.principal_kind + " " + m.principal, "ok",
+                   "host user " + m.host_user);
+    tx.commit();
+    return m;
+}
+
+std::vector<mapping> store::list_mappings(std::string_view app) {
+    auto& s = *impl_;
+    const application a = s.require_app(app);
+    std::vector<std::string> keys;
+    try {
+        std::string k;
+        const long long aid = a.id;
+        soci::statement st = (s.sql.prepare << "SELECT principal_key FROM mappings WHERE"
+                                               " app_id = :a ORDER BY principal_key",
+                              soci::use(aid), soci::into(k));
+        st.execute();
+        while (st.fetch()) keys.push_back(k);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot list mappings");
+    }
+    std::vector<mapping> out;
+    for (const auto& k : keys)
+        if (auto m = s.find_mapping(a.id, k)) out.push_back(std::move(*m));
+    return out;
+}
+
+namespace {
+mapping require_mapping(store::impl& s, const application& a, std::string_view principal_text) {
+    const principal p = s.parse_principal(principal_text);
+    auto m = s.find_mapping(a.id, p.key());
+    if (!m)
+        throw error(errc::not_found, "'" + a.name + "' has no mapping for '" +
+                                         p.display(s.opt.realms) + "'");
+    return std::move(*m);
+}
+}  // namespace
+
+void store::set_mapping_enabled(std::string_view app, std::string_view principal_text,
+                                bool enabled) {
+    auto& s = *impl_;
+    const application a = s.require_app(app);
+    mapping m = require_mapping(s, a, principal_text);
+    m.enabled = enabled;
+    impl::write_tx tx(s);
+    try {
+        const long long kv = s.need_ring().current_version();
+        const std::string mac = s.mac_hex(static_cast<std::uint32_t>(kv), s.mapping_mac_input(m));
+        const int en = enabled ? 1 : 0;
+        const long long now = s.now_ms(), id = m.id;
+        s.sql << "UPDATE mappings SET enabled = :e, updated_at = :u, mac_kv = :kv, mac = :m"
+                 " WHERE id = :id",
+            soci::use(en), soci::use(now), soci::use(kv), soci::use(mac), soci::use(id);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot update mapping");
+    }
+    s.append_audit(enabled ? "map.enable" : "map.disable",
+                   "app " + a.name + " principal " + m.principal, "ok",
+                   m.intact ? "" : "row had failed its integrity check; rewritten");
+    tx.commit();
+}
+
+void store::delete_mapping(std::string_view app, std::string_view principal_text) {
+    auto& s = *impl_;
+    const application a = s.require_app(app);
+    const mapping m = require_mapping(s, a, principal_text);
+    impl::write_tx tx(s);
+    try {
+        const long long id = m.id;
+        s.sql << "DELETE FROM credentials WHERE mapping_id = :id", soci::use(id);
+        s.sql << "DELETE FROM mappings WHERE id = :id", soci::use(id);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot delete mapping");
+    }
+    s.append_audit("map.delete", "app " + a.name + " principal " + m.principal, "ok", "");
+    tx.commit();
+}
+
+// ------------------------------------------------------------------ credentials
+
+void store::set_credential(std::string_view app, std::string_view principal_text,
+                           std::vector<secret_bytes> values) {
+    auto& s = *impl_;
+    const keyring& ring = s.need_ring();
+    const application a = s.require_app(app);
+    if (a.kind == app_kind::config)
+        throw error(errc::wrong_kind, "'" + a.name + "' is a config application: use `config set`");
+    if (!a.intact)
+        throw error(errc::integrity_failure,
+                    "application '" + a.name + "' failed its integrity check; not changed");
+    const mapping m = require_mapping(s, a, principal_text);
+    if (!m.intact)
+        throw error(errc::integrity_failure, "the mapping for '" + m.principal +
+                                                 "' failed its integrity check; re-create it");
+    const std::size_t want = a.fields.size() - 1;
+    if (values.size() != want)
+        throw error(errc::invalid_argument,
+                    "'" + a.name + "' takes " + std::to_string(want) + " secret field(s) (" +
+                        [&] {
+                            std::string l;
+                            for (std::size_t i = 1; i < a.fields.size(); ++i)
+                                l += (i > 1 ? ", " : "") + a.fields[i].name;
+                            return l;
+                        }() +
+                        "), one per line; got " + std::to_string(values.size()));
+    const std::uint32_t kv = ring.current_version();
+    json cts = json::array();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto aad = s.credential_aad(a.id, m, i + 1, a.fields[i + 1].name, kv);
+        cts.push_back(to_base64(aead_seal(ring.key(kv), values[i].bytes(), aad)));
+    }
+    const std::string fields = cts.dump();
+    const std::string state = state_text(cred_state::valid);
+    const long long now = s.now_ms(), id = m.id, lkv = kv,
+                    count = static_cast<long long>(values.size());
+    const std::string mac =
+        s.mac_hex(kv, s.credential_mac_input(m.id, state, lkv, now, fields));
+    impl::write_tx tx(s);
+    try {
+        s.sql << "DELETE FROM credentials WHERE mapping_id = :id", soci::use(id);
+        s.sql << "INSERT INTO credentials (mapping_id, key_version, state, fields, field_count,"
+                 " updated_at, mac_kv, mac) VALUES (:id, :kv, :s, :f, :n, :u, :mkv, :m)",
+            soci::use(id), soci::use(lkv), soci::use(state), soci::use(fields), soci::use(count),
+            soci::use(now), soci::use(lkv), soci::use(mac);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot store the credential");
+    }
+    s.append_audit("cred.set", "app " + a.name + " principal " + m.principal, "ok",
+                   std::to_string(values.size()) + " field(s) under key version " +
+                       std::to_string(kv));
+    tx.commit();
+}
+
+void store::set_credential_state(std::string_view app, std::string_view principal_text,
+                                 cred_state st) {
+    auto& s = *impl_;
+    const application a = s.require_app(app);
+    const mapping m = require_mapping(s, a, principal_text);
+    if (!m.credential)
+        throw error(errc::credential_missing, "no credential stored for '" + m.principal + "'");
+    impl::write_tx tx(s);
+    try {
+        std::string fields;
+        long long kv = 0;
+        const long long id = m.id;
+        s.sql << "SELECT fields, key_version FROM credentials WHERE mapping_id = :id",
+            soci::use(id), soci::into(fields), soci::into(kv);
+        const std::string state = state_text(st);
+        const long long now = s.now_ms();
+        const long long mkv = s.need_ring().current_version();
+        const std::string mac = s.mac_hex(static_cast<std::uint32_t>(mkv),
+                                          s.credential_mac_input(m.id, state, kv, now, fields));
+        s.sql << "UPDATE credentials SET state = :s, updated_at = :u, mac_kv = :mkv, mac = :m"
+                 " WHERE mapping_id = :id",
+            soci::use(state), soci::use(now), soci::use(mkv), soci::use(mac), soci::use(id);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot update the credential");
+    }
+    s.append_audit("cred.state", "app " + a.name + " principal " + m.principal, "ok",
+                   "state " + state_text(st));
+    tx.commit();
+}
+
+// ------------------------------------------------------------------ resolution
+
+namespace {
+resolution fail(resolution r, errc e, std::string msg) {
+    r.ec = make_error_code(e);
+    r.message = std::move(msg);
+    r.fields.clear();
+    return r;
+}
+}  // namespace
+
+resolution store::resolve(std::string_view app, std::string_view user,
+                          std::span<const std::string> groups) {
+    auto& s = *impl_;
+    const keyring& ring = s.need_ring();
+    resolution r;
+    r.application = std::string(app);
+    std::string why;
+    auto up = principal::parse(user, s.opt.realms, &why);
+    if (!up) return fail(std::move(r), errc::invalid_argument, why);
+
+    auto row = s.find_app(app);
+    if (!row) return fail(std::move(r), errc::app_not_found, "no application named '" + r.application + "'");
+    const application& a = row->app;
+    r.application = a.name;
+    if (!a.intact)
+        return fail(std::move(r), errc::integrity_failure,
+                    "application '" + a.name + "' failed its integrity check (changed outside ssogate)");
+    if (!a.enabled) return fail(std::move(r), errc::app_disabled, "application '" + a.name + "' is disabled");
+    if (a.kind == app_kind::config)
+        return fail(std::move(r), errc::wrong_kind, "'" + a.name + "' is a config application");
+
+    // 1. the user's own mapping wins; disabled denies (no fall-through to groups)
+    std::optional<mapping> chosen;
+    if (auto m = s.find_mapping(a.id, up->key())) {
+        if (!m->intact)
+            return fail(std::move(r), errc::integrity_failure,
+                        "the mapping for '" + m->principal + "' failed its integrity check");
+        if (!m->enabled)
+            return fail(std::move(r), errc::mapping_disabled,
+                        "the mapping for '" + m->principal + "' in '" + a.name + "' is disabled");
+        chosen = std::move(m);
+    }
+    // 2. else the first of the user's groups, in the application's order, with an enabled mapping
+    bool saw_disabled = false, saw_tampered = false;
+    if (!chosen && a.kind == app_kind::group && !groups.empty()) {
+        std::set<std::string> member_of;
+        for (const auto& g : groups)
+            if (auto gp = principal::parse(g, s.opt.realms)) member_of.insert(gp->key());
+        for (const auto& g : a.groups) {
+            if (!member_of.contains(g.key)) continue;
+            auto m = s.find_mapping(a.id, g.key);
+            if (!m) continue;
+            if (!m->intact) { saw_tampered = true; continue; }
+            if (!m->enabled) { saw_disabled = true; continue; }
+            chosen = std::move(m);
+            r.via_group = true;
+            break;
+        }
+    }
+    if (!chosen) {
+        const std::string who = up->display(s.opt.realms);
+        if (saw_tampered && !saw_disabled)
+            return fail(std::move(r), errc::integrity_failure,
+                        "a group mapping of '" + who + "' failed its integrity check");
+        if (saw_disabled)
+            return fail(std::move(r), errc::mapping_disabled,
+                        "the group mappings of '" + who + "' in '" + a.name + "' are disabled");
+        return fail(std::move(r), errc::no_mapping,
+                    "'" + who + "' has no mapping in '" + a.name + "'");
+    }
+    r.principal = chosen->principal;
+    r.host_user = chosen->host_user;
+    r.mapping_id = chosen->id;
+    if (!chosen->credential)
+        return fail(std::move(r), errc::credential_missing,
+                    "no credential is stored for '" + r.principal + "' in '" + a.name + "'");
+    const credential_info& c = *chosen->credential;
+    if (!c.intact)
+        return fail(std::move(r), errc::integrity_failure,
+                    "the credential of '" + r.principal + "' failed its integrity check");
+    if (c.state == cred_state::needs_update)
+        return fail(std::move(r), errc::credential_needs_update,
+                    "the host rejected the stored password of '" + r.principal +
+                        "': it needs updating (`ssogate cred set`)");
+    if (c.state == cred_state::expired)
+        return fail(std::move(r), errc::credential_expired,
+                    "the host password of '" + r.principal + "' has expired");
+    if (!ring.has_version(c.key_version))
+        return fail(std::move(r), errc::unknown_key_version,
+                    "the credential is encrypted under key version " +
+                        std::to_string(c.key_version) + ", which this keyring lacks");
+    // 3. decrypt, each field bound to its row, principal, host account, field and key version
+    std::string fields_text;
+    try {
+        const long long id = chosen->id;
+        s.sql << "SELECT fields FROM credentials WHERE mapping_id = :id", soci::use(id),
+            soci::into(fields_text);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot read the credential");
+    }
+    auto cts = json::parse(fields_text, nullptr, false);
+    if (!cts.is_array() || cts.size() + 1 != a.fields.size()) {
+        s.audit_integrity("credential fields", "credential of mapping " + std::to_string(chosen->id));
+        return fail(std::move(r), errc::integrity_failure,
+                    "the credential of '" + r.principal + "' does not match the application's fields");
+    }
+    for (std::size_t i = 0; i < cts.size(); ++i) {
+        const auto ct = cts[i].is_string() ? from_base64(cts[i].get<std::string>()) : std::nullopt;
+        const auto& def = a.fields[i + 1];
+        secret_bytes value;
+        if (!ct || aead_open(ring.key(c.key_version), *ct,
+                             s.credential_aad(a.id, *chosen, i + 1, def.name, c.key_version),
+                             value) != errc::ok) {
+            s.audit_integrity("credential ciphertext",
+                              "credential of mapping " + std::to_string(chosen->id));
+            return fail(std::move(r), errc::decrypt_failed,
+                        "the credential of '" + r.principal +
+                            "' does not decrypt: it was moved or altered in the database");
+        }
+        r.fields.push_back({def, std::move(value)});
+    }
+    return r;
+}
+
+resolution store::resolve_audited(std::string_view app, std::string_view user,
+                                  std::span<const std::string> groups, bool revealed) {
+    resolution r = resolve(app, user, groups);
+    const std::string target = "app " + r.application + " user " + std::string(user.substr(0, 300));
+    const std::string detail =
+        r.ok() ? (std::string(revealed ? "revealed" : "resolved") + " host user " + r.host_user +
+                  " via " + r.principal)
+               : r.message;
+    audit("cred.get", target, r.ok() ? "ok" : "denied", detail);
+    return r;
+}
+
+// ------------------------------------------------------------------ config store
+
+namespace {
+const field_def& config_field(const application& a, std::string_view field) {
+    for (const auto& f : a.fields)
+        if (ascii_lower(f.name) == ascii_lower(field)) return f;
+    std::string list;
+    for (const auto& f : a.fields) list += (list.empty() ? "" : ", ") + f.name;
+    throw error(errc::not_found, "'" + a.name + "' has no field '" +
+                                     std::string(field.substr(0, 130)) + "' (fields: " + list + ")");
+}
+
+application require_config_app(store::impl& s, std::string_view app) {
+    application a = s.require_app(app);
+    if (a.kind != app_kind::config)
+        throw error(errc::wrong_kind, "'" + a.name + "' is not a config application");
+    if (!a.intact)
+        throw error(errc::integrity_failure,
+                    "application '" + a.name + "' failed its integrity check");
+    return a;
+}
+}  // namespace
+
+void store::config_set(std::string_view app, std::string_view field, secret_bytes value) {
+    auto& s = *impl_;
+    const keyring& ring = s.need_ring();
+    const application a = require_config_app(s, app);
+    const field_def& f = config_field(a, field);
+    const std::uint32_t kv = ring.current_version();
+    const std::string ct = to_base64(
+        aead_seal(ring.key(kv), value.bytes(), s.config_aad(a.id, impl::app_key(a.name), f.name, kv)));
+    impl::write_tx tx(s);
+    try {
+        const long long id = a.id, lkv = kv, now = s.now_ms();
+        s.sql << "DELETE FROM config_values WHERE app_id = :a AND field = :f", soci::use(id),
+            soci::use(f.name);
+        s.sql << "INSERT INTO config_values (app_id, field, key_version, value, updated_at)"
+                 " VALUES (:a, :f, :kv, :v, :u)",
+            soci::use(id), soci::use(f.name), soci::use(lkv), soci::use(ct), soci::use(now);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot store the config value");
+    }
+    s.append_audit("config.set", "app " + a.name + " field " + f.name, "ok", "");
+    tx.commit();
+}
+
+std::vector<resolved_field> store::config_get(std::string_view app,
+                                              std::optional<std::string_view> field) {
+    auto& s = *impl_;
+    const keyring& ring = s.need_ring();
+    const application a = require_config_app(s, app);
+    if (!a.enabled) throw error(errc::app_disabled, "application '" + a.name + "' is disabled");
+    std::vector<const field_def*> wanted;
+    if (field) wanted.push_back(&config_field(a, *field));
+    else for (const auto& f : a.fields) wanted.push_back(&f);
+    std::vector<resolved_field> out;
+    for (const field_def* f : wanted) {
+        std::string ct;
+        long long kv = 0;
+        try {
+            const long long id = a.id;
+            s.sql << "SELECT value, key_version FROM config_values WHERE app_id = :a AND field = :f",
+                soci::use(id), soci::use(f->name), soci::into(ct), soci::into(kv);
+            if (!s.sql.got_data()) continue;
+        } catch (const std::exception& e) {
+            s.rethrow_db(e, "cannot read the config value");
+        }
+        if (kv <= 0 || kv > UINT32_MAX || !ring.has_version(static_cast<std::uint32_t>(kv)))
+            throw error(errc::unknown_key_version,
+                        "config value '" + f->name + "' uses key version " + std::to_string(kv) +
+                            ", which this keyring lacks");
+        const auto v32 = static_cast<std::uint32_t>(kv);
+        const auto raw = from_base64(ct);
+        secret_bytes value;
+        if (!raw || aead_open(ring.key(v32), *raw,
+                                s.config_aad(a.id, impl::app_key(a.name), f->name, v32),
+                                value) != errc::ok) {
+            s.audit_integrity("config value", "app " + a.name + " field " + f->name);
+            throw error(errc::decrypt_failed, "config value '" + f->name + "' of '" + a.name +
+                                                  "' does not decrypt: it was moved or altered");
+        }
+        out.push_back({*f, std::move(value)});
+    }
+    audit("config.get", "app " + a.name + (field ? " field " + std::string(*field) : ""), "ok",
+          std::to_string(out.size()) + " value(s) read");
+    return out;
+}
+
+}  // namespace ssogate::credstore

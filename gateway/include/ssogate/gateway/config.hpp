@@ -1,0 +1,52 @@
+#pragma once
+// The TOML configuration shared by every command. Relative paths are resolved against the
+// config file's folder. Every secret can be given inline or as a `*_file` key (the file's first
+// line); secrets are held as secret_bytes and never printed. Unknown keys are errors, so a typo
+// never silently falls back to a default.
+#include <ssogate/credstore/principal.hpp>
+#include <ssogate/credstore/secret_bytes.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace ssogate::gateway {
+
+/// A configuration problem: message is "FILE: what is wrong" (line:column when known).
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct store_config {
+    std::string url;                 // sqlite:PATH | postgresql://...
+    credstore::secret_bytes password; // password / password_file
+    int busy_timeout_ms = 5000;
+};
+
+struct keyring_config {
+    std::optional<std::filesystem::path> key_file;
+    credstore::secret_bytes passphrase;  // passphrase / passphrase_file
+    [[nodiscard]] bool has_passphrase() const noexcept { return !passphrase.empty(); }
+};
+
+struct audit_config {
+    std::string writer;  // chain id; default "cli@<hostname>"
+};
+
+struct config {
+    std::filesystem::path file;
+    store_config store;
+    keyring_config keyring;
+    credstore::realm_map realms;  // [identity] default_domain, [identity.domains]
+    audit_config audit;
+};
+
+/// Load and check a config file; throws config_error.
+config load_config(const std::filesystem::path& file);
+
+/// Read a secret from a file: the first line, without its line ending. Throws config_error.
+credstore::secret_bytes read_secret_file(const std::filesystem::path& file);
+
+}  // namespace ssogate::gateway

@@ -1,0 +1,597 @@
+// The admin commands: open the config, the store and (when needed) the keyring, then do one
+// thing and print it. Secrets come only from standard input or files.
+#include "commands.hpp"
+
+#include <ssogate/credstore/store.hpp>
+#include <ssogate/gateway/config.hpp>
+
+#include "output.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <optional>
+
+namespace ssogate::gateway {
+
+using namespace ssogate::credstore;
+using json = nlohmann::json;
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string os_user() {
+    if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+    return "uid" + std::to_string(::geteuid());
+}
+
+/// Standard input, read once into locked memory and handed out line by line.
+class stdin_lines {
+public:
+    secret_bytes next(const std::string& what) {
+        load();
+        if (next_ >= lines_.size())
+            throw error(errc::invalid_argument, "expected " + what + " on standard input");
+        auto [off, len] = lines_[next_++];
+        return secret_bytes::copy_of(all_.bytes().subspan(off, len));
+    }
+    std::vector<secret_bytes> rest() {
+        load();
+        std::vector<secret_bytes> out;
+        while (next_ < lines_.size()) {
+            auto [off, len] = lines_[next_++];
+            out.push_back(secret_bytes::copy_of(all_.bytes().subspan(off, len)));
+        }
+        return out;
+    }
+
+private:
+    void load() {
+        if (loaded_) return;
+        loaded_ = true;
+        constexpr std::size_t max = 1 << 20;
+        secret_bytes buf(max);
+        std::size_t n = 0;
+        for (;;) {
+            if (n == max) throw error(errc::invalid_argument, "standard input is larger than 1 MiB");
+            const ssize_t r = ::read(0, buf.data() + n, max - n);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            n += static_cast<std::size_t>(r);
+        }
+        buf.truncate(n);
+        all_ = std::move(buf);
+        std::size_t start = 0;
+        const auto text = all_.reveal();
+        for (std::size_t i = 0; i <= text.size(); ++i) {
+            if (i == text.size() || text[i] == '\n') {
+                if (i == text.size() && i == start) break;  // no trailing partial line
+                std::size_t len = i - start;
+                if (len > 0 && text[start + len - 1] == '\r') --len;
+                lines_.emplace_back(start, len);
+                start = i + 1;
+            }
+        }
+    }
+    bool loaded_ = false;
+    secret_bytes all_;
+    std::vector<std::pair<std::size_t, std::size_t>> lines_;
+    std::size_t next_ = 0;
+};
+
+store_options options_for(const config& cfg) {
+    store_options o;
+    o.url = cfg.store.url;
+    o.password = std::string(cfg.store.password.reveal());
+    o.busy_timeout_ms = cfg.store.busy_timeout_ms;
+    o.writer_id = cfg.audit.writer;
+    o.actor = "cli:" + os_user();
+    o.realms = cfg.realms;
+    return o;
+}
+
+/// How the keyring is unsealed: --passphrase-stdin, [keyring] passphrase(_file), or key_file.
+unseal_key unseal_key_for(const cli_args& a, const config& cfg, stdin_lines& in) {
+    if (a.passphrase_stdin) return unseal_key::from_passphrase(in.next("the keyring passphrase"));
+    if (cfg.keyring.has_passphrase()) return unseal_key::from_passphrase(cfg.keyring.passphrase.clone());
+    if (cfg.keyring.key_file) return unseal_key::from_key_file(*cfg.keyring.key_file);
+    throw error(errc::key_file_invalid,
+                "no unseal key: set [keyring] key_file or passphrase_file in " + cfg.file.string() +
+                    ", or pass --passphrase-stdin");
+}
+
+/// Config + store (+ keyring). Not movable: the store points at the keyring.
+class context {
+public:
+    context(const cli_args& a, bool need_keyring, stdin_lines& in)
+        : cfg(load_config(a.config)), st(store::open(options_for(cfg))) {
+        st->require_current_schema();
+        if (need_keyring) unseal(a, in);
+    }
+    context(const context&) = delete;
+
+    void unseal(const cli_args& a, stdin_lines& in) {
+        auto row = st->load_sealed_keyring();
+        if (!row) throw error(errc::keyring_missing, "the store has no keyring: run `ssogate secret init`");
+        ring.emplace(unseal_keyring(row->sealed, unseal_key_for(a, cfg, in)));
+        st->attach(*ring);
+    }
+
+    config cfg;
+    std::optional<keyring> ring;  // declared before st: destroyed after it
+    std::unique_ptr<store> st;
+};
+
+void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+json app_json(const application& ap) {
+    json fields = json::array();
+    for (const auto& f : ap.fields) fields.push_back({{"name", f.name}, {"masked", f.masked}});
+    json groups = json::array();
+    for (const auto& g : ap.groups) groups.push_back(g.display);
+    return {{"name", ap.name},           {"kind", to_string(ap.kind)},
+            {"enabled", ap.enabled},     {"intact", ap.intact},
+            {"description", ap.description}, {"contact", ap.contact},
+            {"fields", fields},          {"groups", groups},
+            {"created", format_time(ap.created_at)}, {"updated", format_time(ap.updated_at)}};
+}
+
+std::string state_of(const application& ap) {
+    if (!ap.intact) return "TAMPERED (treated as disabled)";
+    return ap.enabled ? "enabled" : "disabled";
+}
+
+std::string fields_text(const application& ap) {
+    std::string s;
+    for (const auto& f : ap.fields) s += (s.empty() ? "" : ", ") + f.name + (f.masked ? ":masked" : "");
+    return s;
+}
+
+std::string mapping_state(const mapping& m) {
+    if (!m.intact) return "TAMPERED (treated as disabled)";
+    return m.enabled ? "enabled" : "disabled";
+}
+
+std::string cred_text(const mapping& m) {
+    if (!m.credential) return "none";
+    if (!m.credential->intact) return "TAMPERED";
+    return std::string(to_string(m.credential->state));
+}
+
+json mapping_json(const mapping& m) {
+    json j = {{"principal", m.principal}, {"kind", m.principal_kind}, {"host_user", m.host_user},
+              {"enabled", m.enabled},     {"intact", m.intact},      {"created", format_time(m.created_at)}};
+    if (!m.sid.empty()) j["sid"] = m.sid;
+    if (m.credential)
+        j["credential"] = {{"state", to_string(m.credential->state)},
+                           {"intact", m.credential->intact},
+                           {"key_version", m.credential->key_version},
+                           {"updated", format_time(m.credential->updated_at)}};
+    else
+        j["credential"] = nullptr;
+    return j;
+}
+
+void ok_line(const cli_args& a, const std::string& text, json j = json::object()) {
+    if (a.json) {
+        j["ok"] = true;
+        print_json(j);
+    } else {
+        std::cout << text << "\n";
+    }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ secret
+
+int cmd_secret_init(const cli_args& a) {
+    stdin_lines in;
+    config cfg = load_config(a.config);
+    const bool use_passphrase = a.passphrase_stdin || cfg.keyring.has_passphrase();
+    if (!use_passphrase && !cfg.keyring.key_file)
+        throw error(errc::key_file_invalid,
+                    "no unseal key configured: set [keyring] key_file (created by init) or "
+                    "passphrase_file in " + cfg.file.string() + ", or pass --passphrase-stdin");
+    std::optional<unseal_key> key;
+    if (use_passphrase) {
+        key = unseal_key_for(a, cfg, in);
+        if (key->passphrase().size() < 12)
+            throw error(errc::invalid_argument, "the passphrase must be at least 12 characters");
+    }
+    auto st = store::open(options_for(cfg));
+    const int v = st->schema_version();
+    if (v == 0) st->migrate();
+    else st->require_current_schema();
+    if (st->load_sealed_keyring())
+        throw error(errc::keyring_exists,
+                    "the store already has a keyring; `secret init` runs once per store");
+    bool created_key_file = false;
+    if (!use_passphrase) {
+        create_key_file(*cfg.keyring.key_file);
+        created_key_file = true;
+        key = unseal_key::from_key_file(*cfg.keyring.key_file);
+    }
+    try {
+        keyring ring = keyring::generate(now_ms());
+        const auto sealed = seal_keyring(ring, *key);
+        st->save_new_keyring(sealed, ring);
+        if (a.json) {
+            print_json({{"ok", true},
+                        {"fingerprint", ring.fingerprint()},
+                        {"sealed_with", use_passphrase ? "passphrase" : "key_file"},
+                        {"key_file", created_key_file ? cfg.keyring.key_file->string() : ""}});
+        } else {
+            std::cout << "keyring created: fingerprint " << ring.fingerprint() << ", key version 1\n";
+            if (created_key_file)
+                std::cout << "sealed under the key file " << cfg.keyring.key_file->string()
+                          << " (mode 0600): keep it safe, only secret servers need it\n";
+            else
+                std::cout << "sealed under a passphrase (scrypt N=" << key->params().n
+                          << ", r=" << key->params().r << ", p=" << key->params().p << ")\n";
+        }
+    } catch (...) {
+        if (created_key_file) std::filesystem::remove(*cfg.keyring.key_file);
+        throw;
+    }
+    return 0;
+}
+
+int cmd_secret_status(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const auto row = ctx.st->load_sealed_keyring();
+    const auto counts = ctx.st->values_per_key_version();
+    auto count_of = [&](std::uint32_t v) {
+        for (const auto& [kv, n] : counts)
+            if (kv == v) return n;
+        return std::int64_t{0};
+    };
+    const std::string sealed_with = ctx.cfg.keyring.key_file && !a.passphrase_stdin &&
+                                            !ctx.cfg.keyring.has_passphrase()
+                                        ? "key file"
+                                        : "passphrase";
+    if (a.json) {
+        json versions = json::array();
+        for (const auto& v : ctx.ring->versions())
+            versions.push_back({{"version", v.version},
+                                {"created", format_time(v.created_at)},
+                                {"current", v.version == ctx.ring->current_version()},
+                                {"values", count_of(v.version)}});
+        print_json({{"state", "unsealed"},
+                    {"fingerprint", ctx.ring->fingerprint()},
+                    {"created", format_time(ctx.ring->created_at())},
+                    {"sealed_with", sealed_with},
+                    {"current_version", ctx.ring->current_version()},
+                    {"versions", versions},
+                    {"store", ctx.st->backend()},
+                    {"schema_version", ctx.st->schema_version()},
+                    {"sealed_updated", format_time(row->updated_at)}});
+        return 0;
+    }
+    std::cout << "keyring      unsealed (" << sealed_with << ")\n"
+              << "fingerprint  " << ctx.ring->fingerprint() << "\n"
+              << "created      " << format_time(ctx.ring->created_at()) << "\n"
+              << "store        " << ctx.st->backend() << ", schema version "
+              << ctx.st->schema_version() << "\n\n";
+    table t({"VERSION", "CREATED", "CURRENT", "VALUES"});
+    for (const auto& v : ctx.ring->versions())
+        t.row({std::to_string(v.version), format_time(v.created_at),
+               v.version == ctx.ring->current_version() ? "yes" : "", std::to_string(count_of(v.version))});
+    t.print();
+    for (const auto& [kv, n] : counts)
+        if (!ctx.ring->has_version(kv))
+            std::cout << "warning: " << n << " value(s) use key version " << kv
+                      << ", which the keyring lacks\n";
+    return 0;
+}
+
+int cmd_store_migrate(const cli_args& a) {
+    stdin_lines in;
+    config cfg = load_config(a.config);
+    auto st = store::open(options_for(cfg));
+    std::optional<keyring> ring;
+    const int before = st->schema_version();
+    if (before > store::latest_schema) st->require_current_schema();  // throws: too new
+    // Audit the migration when the keyring can be opened (a store past schema 1 has one).
+    if (before >= 1)
+        if (auto row = st->load_sealed_keyring()) {
+            ring.emplace(unseal_keyring(row->sealed, unseal_key_for(a, cfg, in)));
+            st->attach(*ring);
+        }
+    const auto applied = st->migrate();
+    json list = json::array();
+    for (int v : applied) list.push_back(v);
+    ok_line(a,
+            applied.empty() ? "the store is at schema version " + std::to_string(before) + ": nothing to do"
+                            : "migrated the store from schema version " + std::to_string(before) +
+                                  " to " + std::to_string(applied.back()),
+            {{"from", before}, {"to", st->schema_version()}, {"applied", list}});
+    return 0;
+}
+
+// ------------------------------------------------------------------ app
+
+int cmd_app_create(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    app_spec spec;
+    spec.name = a.name;
+    spec.kind = *parse_app_kind(a.kind);
+    spec.description = a.description;
+    spec.contact = a.contact;
+    for (const auto& f : a.fields) {
+        field_def d;
+        const auto colon = f.find(':');
+        d.name = f.substr(0, colon);
+        if (colon != std::string::npos) {
+            if (f.substr(colon + 1) != "masked")
+                throw error(errc::invalid_argument, "--field takes NAME or NAME:masked (got '" + f + "')");
+            d.masked = true;
+        }
+        spec.fields.push_back(d);
+    }
+    spec.groups = a.groups;
+    const application ap = ctx.st->create_app(spec);
+    ok_line(a, "created " + std::string(to_string(ap.kind)) + " application " + ap.name +
+                   " (fields: " + fields_text(ap) + ")",
+            app_json(ap));
+    return 0;
+}
+
+int cmd_app_list(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const auto apps = ctx.st->list_apps();
+    if (a.json) {
+        json j = json::array();
+        for (const auto& ap : apps) j.push_back(app_json(ap));
+        print_json(j);
+        return 0;
+    }
+    table t({"NAME", "KIND", "STATE", "FIELDS", "DESCRIPTION"});
+    for (const auto& ap : apps)
+        t.row({ap.name, std::string(to_string(ap.kind)), state_of(ap), fields_text(ap), ap.description});
+    t.print();
+    return 0;
+}
+
+int cmd_app_show(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const application ap = ctx.st->get_app(a.name);
+    const auto maps = ap.kind == app_kind::config ? std::vector<mapping>{} : ctx.st->list_mappings(ap.name);
+    if (a.json) {
+        json j = app_json(ap);
+        j["mappings"] = maps.size();
+        print_json(j);
+        return 0;
+    }
+    std::cout << "name         " << ap.name << "\n"
+              << "kind         " << to_string(ap.kind) << "\n"
+              << "state        " << state_of(ap) << "\n"
+              << "description  " << ap.description << "\n"
+              << "contact      " << ap.contact << "\n"
+              << "fields       " << fields_text(ap) << "\n";
+    if (ap.kind == app_kind::group) {
+        std::string g;
+        for (std::size_t i = 0; i < ap.groups.size(); ++i)
+            g += (i ? ", " : "") + std::to_string(i + 1) + ". " + ap.groups[i].display;
+        std::cout << "groups       " << g << "\n";
+    }
+    if (ap.kind != app_kind::config) std::cout << "mappings     " << maps.size() << "\n";
+    std::cout << "created      " << format_time(ap.created_at) << "\n"
+              << "updated      " << format_time(ap.updated_at) << "\n";
+    return 0;
+}
+
+int cmd_app_enable(const cli_args& a, bool enable) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    ctx.st->set_app_enabled(a.name, enable);
+    ok_line(a, std::string(enable ? "enabled " : "disabled ") + a.name);
+    return 0;
+}
+
+int cmd_app_delete(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    ctx.st->delete_app(a.name);
+    ok_line(a, "deleted " + a.name + " with its mappings, credentials and config values");
+    return 0;
+}
+
+// ------------------------------------------------------------------ map
+
+int cmd_map_add(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const mapping m = ctx.st->add_mapping(a.name, a.principal, a.host_user, a.sid);
+    ok_line(a, "mapped " + m.principal_kind + " " + m.principal + " to host user " + m.host_user + " in " + a.name +
+                   " (no credential yet: `ssogate cred set " + a.name + " --principal '" +
+                   m.principal + "' --password-stdin`)",
+            mapping_json(m));
+    return 0;
+}
+
+int cmd_map_list(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const auto maps = ctx.st->list_mappings(a.name);
+    if (a.json) {
+        json j = json::array();
+        for (const auto& m : maps) j.push_back(mapping_json(m));
+        print_json(j);
+        return 0;
+    }
+    table t({"PRINCIPAL", "KIND", "HOST USER", "STATE", "CREDENTIAL"});
+    for (const auto& m : maps) t.row({m.principal, m.principal_kind, m.host_user, mapping_state(m), cred_text(m)});
+    t.print();
+    return 0;
+}
+
+int cmd_map_enable(const cli_args& a, bool enable) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    ctx.st->set_mapping_enabled(a.name, a.principal, enable);
+    ok_line(a, std::string(enable ? "enabled" : "disabled") + " the mapping of " + a.principal + " in " + a.name);
+    return 0;
+}
+
+int cmd_map_delete(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    ctx.st->delete_mapping(a.name, a.principal);
+    ok_line(a, "deleted the mapping of " + a.principal + " in " + a.name);
+    return 0;
+}
+
+// ------------------------------------------------------------------ cred
+
+int cmd_cred_set(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);  // with --passphrase-stdin the passphrase is the first line
+    auto values = in.rest();
+    for (const auto& v : values)
+        if (v.empty()) throw error(errc::invalid_argument, "a credential field on standard input is empty");
+    ctx.st->set_credential(a.name, a.principal, std::move(values));
+    ok_line(a, "stored the credential of " + a.principal + " in " + a.name + " (state valid)");
+    return 0;
+}
+
+int cmd_cred_status(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    auto maps = ctx.st->list_mappings(a.name);
+    if (!a.principal.empty()) {
+        std::string why;
+        auto p = principal::parse(a.principal, ctx.cfg.realms, &why);
+        if (!p) throw error(errc::invalid_argument, why);
+        std::erase_if(maps, [&](const mapping& m) { return m.principal_key != p->key(); });
+        if (maps.empty())
+            throw error(errc::not_found, "'" + a.name + "' has no mapping for '" + a.principal + "'");
+    }
+    if (a.json) {
+        json j = json::array();
+        for (const auto& m : maps) j.push_back(mapping_json(m));
+        print_json(j);
+        return 0;
+    }
+    table t({"PRINCIPAL", "HOST USER", "CREDENTIAL", "KEY VERSION", "UPDATED"});
+    for (const auto& m : maps)
+        t.row({m.principal, m.host_user, cred_text(m),
+               m.credential ? std::to_string(m.credential->key_version) : "-",
+               m.credential ? format_time(m.credential->updated_at) : "-"});
+    t.print();
+    return 0;
+}
+
+int cmd_cred_get(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const resolution r = ctx.st->resolve_audited(a.name, a.principal, a.member_of, a.reveal);
+    if (!r.ok()) throw error(static_cast<errc>(r.ec.value()), r.message);
+    auto shown = [&](const resolved_field& f) {
+        return f.def.masked && !a.reveal ? std::string("********") : std::string(f.value.reveal());
+    };
+    if (a.json) {
+        json fields = json::object();
+        for (const auto& f : r.fields) fields[f.def.name] = shown(f);
+        print_json({{"application", r.application}, {"principal", r.principal}, {"via_group", r.via_group},
+                    {"host_user", r.host_user}, {"fields", fields}});
+        return 0;
+    }
+    std::cout << "application  " << r.application << "\n"
+              << "mapping      " << r.principal << (r.via_group ? " (group)" : " (user)") << "\n"
+              << "host user    " << r.host_user << "\n";
+    for (const auto& f : r.fields) {
+        std::string label = f.def.name;
+        label.resize(std::max<std::size_t>(label.size() + 1, 13), ' ');
+        std::cout << label << shown(f) << "\n";
+    }
+    return 0;
+}
+
+// ------------------------------------------------------------------ config
+
+int cmd_config_set(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    secret_bytes v = in.next("the value");
+    ctx.st->config_set(a.name, a.field, std::move(v));
+    ok_line(a, "stored " + a.name + " " + a.field);
+    return 0;
+}
+
+int cmd_config_get(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    std::optional<std::string_view> field;
+    if (!a.field.empty()) field = a.field;
+    const auto values = ctx.st->config_get(a.name, field);
+    if (field && values.empty())
+        throw error(errc::not_found, "'" + a.name + "' has no value for '" + a.field + "'");
+    auto shown = [&](const resolved_field& f) {
+        return f.def.masked && !a.reveal ? std::string("********") : std::string(f.value.reveal());
+    };
+    if (a.json) {
+        json j = json::object();
+        for (const auto& f : values) j[f.def.name] = shown(f);
+        print_json(j);
+        return 0;
+    }
+    table t({"FIELD", "VALUE"});
+    for (const auto& f : values) t.row({f.def.name, shown(f)});
+    t.print();
+    return 0;
+}
+
+// ------------------------------------------------------------------ audit
+
+int cmd_audit_list(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const auto recs = ctx.st->audit_list(a.limit);
+    if (a.json) {
+        json j = json::array();
+        for (const auto& r : recs)
+            j.push_back({{"id", r.id}, {"writer", r.writer}, {"seq", r.seq}, {"at", format_time(r.at)},
+                         {"actor", r.actor}, {"action", r.action}, {"target", r.target},
+                         {"outcome", r.outcome}, {"detail", r.detail}});
+        print_json(j);
+        return 0;
+    }
+    table t({"TIME", "WRITER", "SEQ", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAIL"});
+    for (const auto& r : recs)
+        t.row({format_time(r.at), r.writer, std::to_string(r.seq), r.actor, r.action, r.target, r.outcome, r.detail});
+    t.print();
+    return 0;
+}
+
+int cmd_audit_verify(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const audit_report rep = ctx.st->audit_verify();
+    if (a.json) {
+        print_json({{"ok", rep.ok()}, {"records", rep.records}, {"writers", rep.writers}, {"problems", rep.problems}});
+    } else if (rep.ok()) {
+        std::cout << "audit log intact: " << rep.records << " records from " << rep.writers << " writer(s)\n";
+    }
+    if (!rep.ok()) {
+        std::cerr << "ssogate: the audit log was altered: " << rep.problems.front();
+        if (rep.problems.size() > 1) std::cerr << " (and " << rep.problems.size() - 1 << " more)";
+        std::cerr << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace ssogate::gateway

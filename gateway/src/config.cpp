@@ -1,0 +1,160 @@
+#include <ssogate/gateway/config.hpp>
+
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace ssogate::gateway {
+namespace {
+
+using credstore::secret_bytes;
+
+[[noreturn]] void fail(const config& c, const std::string& what) {
+    throw config_error(c.file.string() + ": " + what);
+}
+
+void allow_only(const config& c, const toml::table& t, const std::string& where,
+                std::initializer_list<std::string_view> keys) {
+    std::set<std::string_view> ok(keys);
+    for (const auto& [k, v] : t) {
+        if (!ok.contains(k.str())) {
+            const auto& src = k.source();
+            fail(c, "line " + std::to_string(src.begin.line) + ": unknown key '" +
+                        std::string(k.str()) + "'" + (where.empty() ? "" : " in [" + where + "]"));
+        }
+    }
+}
+
+std::filesystem::path resolve(const config& c, const std::string& p) {
+    std::filesystem::path path(p);
+    if (path.is_relative()) path = c.file.parent_path() / path;
+    return path.lexically_normal();
+}
+
+std::optional<std::string> get_string(const config& c, const toml::table& t, std::string_view key,
+                                      const std::string& where) {
+    const auto* node = t.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_string())
+        fail(c, "line " + std::to_string(node->source().begin.line) + ": [" + where + "] " +
+                    std::string(key) + " must be a string");
+    return node->as_string()->get();
+}
+
+secret_bytes get_secret(const config& c, const toml::table& t, std::string_view key,
+                        const std::string& where) {
+    auto inline_value = get_string(c, t, key, where);
+    auto file = get_string(c, t, std::string(key) + "_file", where);
+    if (inline_value && file)
+        fail(c, "[" + where + "] has both " + std::string(key) + " and " + std::string(key) +
+                    "_file: give one");
+    if (file) return read_secret_file(resolve(c, *file));
+    if (inline_value) {
+        auto s = secret_bytes::copy_of(*inline_value);
+        std::fill(inline_value->begin(), inline_value->end(), '\0');
+        return s;
+    }
+    return {};
+}
+
+std::string default_writer() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
+    return std::string("cli@") + host;
+}
+
+}  // namespace
+
+secret_bytes read_secret_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        throw config_error("cannot read secret file " + file.string() + ": " +
+                           std::strerror(errno));
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto s = secret_bytes::copy_of(line);
+    std::fill(line.begin(), line.end(), '\0');
+    if (s.empty()) throw config_error("secret file " + file.string() + " is empty");
+    return s;
+}
+
+config load_config(const std::filesystem::path& file) {
+    config c;
+    c.file = std::filesystem::absolute(file).lexically_normal();
+    if (!std::filesystem::exists(c.file))
+        throw config_error(c.file.string() + ": no such config file (give --config FILE or set SSOGATE_CONFIG)");
+    toml::table root;
+    try {
+        root = toml::parse_file(c.file.string());
+    } catch (const toml::parse_error& e) {
+        const auto& src = e.source();
+        throw config_error(c.file.string() + ":" + std::to_string(src.begin.line) + ":" +
+                           std::to_string(src.begin.column) + ": " + std::string(e.description()));
+    }
+    allow_only(c, root, "", {"store", "keyring", "identity", "audit"});
+
+    auto section = [&](std::string_view name) -> const toml::table* {
+        const auto* node = root.get(name);
+        if (node == nullptr) return nullptr;
+        if (!node->is_table()) fail(c, std::string(name) + " must be a table ([" + std::string(name) + "])");
+        return node->as_table();
+    };
+
+    const toml::table* st = section("store");
+    if (st == nullptr) fail(c, "missing [store] (at least: url = \"sqlite:PATH\")");
+    allow_only(c, *st, "store", {"url", "password", "password_file", "busy_timeout_ms"});
+    auto url = get_string(c, *st, "url", "store");
+    if (!url || url->empty()) fail(c, "[store] url is required (sqlite:PATH or postgresql://...)");
+    if (url->rfind("sqlite:", 0) == 0) {
+        std::string path = url->substr(7);
+        if (path.rfind("//", 0) == 0) path = path.substr(2);
+        if (path.empty()) fail(c, "[store] url has no SQLite path");
+        c.store.url = "sqlite:" + resolve(c, path).string();
+    } else if (url->rfind("postgresql://", 0) == 0 || url->rfind("postgres://", 0) == 0) {
+        c.store.url = *url;
+    } else {
+        fail(c, "[store] url must start with sqlite: or postgresql://");
+    }
+    c.store.password = get_secret(c, *st, "password", "store");
+    if (const auto* n = st->get("busy_timeout_ms")) {
+        if (!n->is_integer() || n->as_integer()->get() < 0 || n->as_integer()->get() > 600000)
+            fail(c, "[store] busy_timeout_ms must be an integer from 0 to 600000");
+        c.store.busy_timeout_ms = static_cast<int>(n->as_integer()->get());
+    }
+
+    if (const toml::table* kr = section("keyring")) {
+        allow_only(c, *kr, "keyring", {"key_file", "passphrase", "passphrase_file"});
+        if (auto kf = get_string(c, *kr, "key_file", "keyring")) c.keyring.key_file = resolve(c, *kf);
+        c.keyring.passphrase = get_secret(c, *kr, "passphrase", "keyring");
+        if (c.keyring.key_file && c.keyring.has_passphrase())
+            fail(c, "[keyring] has both key_file and a passphrase: give one");
+    }
+
+    if (const toml::table* id = section("identity")) {
+        allow_only(c, *id, "identity", {"default_domain", "domains"});
+        if (auto d = get_string(c, *id, "default_domain", "identity")) c.realms.set_default_domain(*d);
+        if (const auto* dn = id->get("domains")) {
+            if (!dn->is_table()) fail(c, "[identity.domains] must be a table of DOMAIN = \"REALM\"");
+            for (const auto& [k, v] : *dn->as_table()) {
+                if (!v.is_string())
+                    fail(c, "[identity.domains] " + std::string(k.str()) + " must be a realm string");
+                c.realms.add(k.str(), v.as_string()->get());
+            }
+        }
+    }
+
+    if (const toml::table* au = section("audit")) {
+        allow_only(c, *au, "audit", {"writer"});
+        if (auto w = get_string(c, *au, "writer", "audit")) c.audit.writer = *w;
+    }
+    if (c.audit.writer.empty()) c.audit.writer = default_writer();
+    return c;
+}
+
+}  // namespace ssogate::gateway

@@ -1,0 +1,87 @@
+#include <ssogate/gateway/config.hpp>
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+
+using namespace ssogate::gateway;
+using ssogate::test::temp_dir;
+using ssogate::test::write_file;
+
+namespace {
+std::string error_of(const std::filesystem::path& p) {
+    try {
+        (void)load_config(p);
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST(Config, FullConfigWithRelativePathsAndSecretFiles) {
+    temp_dir d;
+    write_file(d / "db.pw", "s3cret pw\n");
+    write_file(d / "c.toml", R"(
+[store]
+url = "postgresql://ssogate@127.0.0.1:5432/sso"
+password_file = "db.pw"
+busy_timeout_ms = 1500
+[keyring]
+passphrase = "inline passphrase"
+[identity]
+default_domain = "corp"
+[identity.domains]
+CORP = "CORP.EXAMPLE"
+[audit]
+writer = "gw-1"
+)");
+    const config c = load_config(d / "c.toml");
+    EXPECT_EQ(c.store.url, "postgresql://ssogate@127.0.0.1:5432/sso");
+    EXPECT_EQ(c.store.password.reveal(), "s3cret pw");
+    EXPECT_EQ(c.store.busy_timeout_ms, 1500);
+    EXPECT_EQ(c.keyring.passphrase.reveal(), "inline passphrase");
+    EXPECT_FALSE(c.keyring.key_file);
+    EXPECT_EQ(c.realms.realm_for_domain("corp"), "CORP.EXAMPLE");
+    EXPECT_EQ(c.realms.default_domain(), "CORP");
+    EXPECT_EQ(c.audit.writer, "gw-1");
+}
+
+TEST(Config, SqlitePathAndKeyFileResolveAgainstTheConfigFolder) {
+    temp_dir d;
+    write_file(d / "c.toml", "[store]\nurl = \"sqlite:data/store.db\"\n[keyring]\nkey_file = \"k\"\n");
+    const config c = load_config(d / "c.toml");
+    EXPECT_EQ(c.store.url, "sqlite:" + (d.path() / "data/store.db").string());
+    EXPECT_EQ(*c.keyring.key_file, d.path() / "k");
+    EXPECT_FALSE(c.audit.writer.empty());
+}
+
+TEST(Config, BadConfigsGiveOneClearLine) {
+    temp_dir d;
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"[store\nurl=", ":1:"},                                           // malformed TOML
+        {"[keyring]\nkey_file = \"k\"\n", "missing [store]"},
+        {"[store]\nurl = \"mysql://x\"\n", "must start with sqlite: or postgresql://"},
+        {"[store]\nurl = \"sqlite:x\"\nurll = 1\n", "unknown key 'urll'"},
+        {"[store]\nurl = 5\n", "must be a string"},
+        {"[store]\nurl = \"sqlite:x\"\n[keyring]\nkey_file = \"k\"\npassphrase = \"p\"\n", "give one"},
+        {"[store]\nurl = \"sqlite:x\"\npassword = \"a\"\npassword_file = \"b\"\n", "give one"},
+        {"[store]\nurl = \"sqlite:x\"\npassword_file = \"missing\"\n", "cannot read secret file"},
+        {"[store]\nurl = \"sqlite:x\"\nbusy_timeout_ms = -3\n", "busy_timeout_ms"},
+        {"[store]\nurl = \"sqlite:x\"\n[identity.domains]\nCORP = 1\n", "realm string"},
+        {"store = 1\n", "must be a table"},
+    };
+    for (const auto& [text, expect] : cases) {
+        write_file(d / "c.toml", text);
+        const std::string e = error_of(d / "c.toml");
+        EXPECT_NE(e.find(expect), std::string::npos) << "config:\n" << text << "\nerror: " << e;
+        EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+    }
+    EXPECT_NE(error_of(d / "nope.toml").find("no such config file"), std::string::npos);
+}
+
+TEST(Config, SecretsNeverAppearInErrors) {
+    temp_dir d;
+    write_file(d / "c.toml", "[store]\nurl = \"sqlite:x\"\npassword = \"TOPSECRET\"\nbogus = 1\n");
+    EXPECT_EQ(error_of(d / "c.toml").find("TOPSECRET"), std::string::npos);
+}
