@@ -1,4 +1,9 @@
+// The low-level SHA-256 API is deprecated in OpenSSL 3 but is the one that lets the HMAC
+// midstates live in our own locked memory (EVP contexts are allocated by OpenSSL).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <ssogate/credstore/crypto.hpp>
+
+#include <openssl/sha.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -142,19 +147,68 @@ errc aead_open(std::span<const std::byte> key, std::span<const std::byte> sealed
     return errc::ok;
 }
 
+namespace {
+// An HMAC-SHA-256 context with its digest already fetched and set, but no key: each MAC dups
+// it, which skips the provider look-up that setting the digest by name costs on every call.
+const EVP_MAC_CTX* hmac_template() {
+    static EVP_MAC_CTX* t = [] {
+        EVP_MAC_CTX* c = EVP_MAC_CTX_new(hmac_alg());
+        char digest_name[] = "SHA256";
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+            OSSL_PARAM_construct_end()};
+        if (c == nullptr || EVP_MAC_CTX_set_params(c, params) != 1) fail("HMAC template");
+        return c;
+    }();
+    return t;
+}
+}  // namespace
+
 digest256 hmac_sha256(std::span<const std::byte> key, std::span<const std::byte> data) {
-    std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx(EVP_MAC_CTX_new(hmac_alg()));
-    if (!ctx) fail("EVP_MAC_CTX_new");
-    char digest_name[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-        OSSL_PARAM_construct_end()};
-    if (EVP_MAC_init(ctx.get(), uc(key.data()), key.size(), params) != 1) fail("HMAC init");
+    std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx(EVP_MAC_CTX_dup(hmac_template()));
+    if (!ctx) fail("EVP_MAC_CTX_dup");
+    if (EVP_MAC_init(ctx.get(), uc(key.data()), key.size(), nullptr) != 1) fail("HMAC init");
     if (EVP_MAC_update(ctx.get(), uc(data.data()), data.size()) != 1) fail("HMAC update");
     digest256 out{};
     std::size_t len = 0;
     if (EVP_MAC_final(ctx.get(), uc(out.data()), &len, out.size()) != 1 || len != out.size())
         fail("HMAC final");
+    return out;
+}
+
+hmac_sha256_key::hmac_sha256_key(std::span<const std::byte> key)
+    : state_(2 * sizeof(SHA256_CTX)) {
+    constexpr std::size_t block = 64;
+    secret_bytes k(block);
+    if (key.size() > block) {
+        const auto d = sha256(key);
+        std::memcpy(k.data(), d.data(), d.size());
+    } else if (!key.empty()) {
+        std::memcpy(k.data(), key.data(), key.size());
+    }
+    secret_bytes pad(block);
+    auto* ctx = reinterpret_cast<SHA256_CTX*>(state_.data());
+    for (int which = 0; which < 2; ++which) {
+        const auto x = static_cast<std::byte>(which == 0 ? 0x36 : 0x5c);
+        for (std::size_t i = 0; i < block; ++i) pad.data()[i] = k.data()[i] ^ x;
+        if (SHA256_Init(&ctx[which]) != 1 || SHA256_Update(&ctx[which], pad.data(), block) != 1)
+            fail("HMAC key");
+    }
+}
+
+digest256 hmac_sha256_key::mac(std::span<const std::byte> data) const {
+    const auto* ctx = reinterpret_cast<const SHA256_CTX*>(state_.data());
+    SHA256_CTX c;
+    unsigned char inner[SHA256_DIGEST_LENGTH];
+    digest256 out{};
+    std::memcpy(&c, &ctx[0], sizeof c);
+    SHA256_Update(&c, data.data(), data.size());
+    SHA256_Final(inner, &c);
+    std::memcpy(&c, &ctx[1], sizeof c);
+    SHA256_Update(&c, inner, sizeof inner);
+    SHA256_Final(uc(out.data()), &c);
+    OPENSSL_cleanse(&c, sizeof c);
+    OPENSSL_cleanse(inner, sizeof inner);
     return out;
 }
 

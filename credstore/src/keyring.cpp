@@ -58,6 +58,7 @@ parsed_header parse_header(std::span<const std::byte> sealed) {
 struct keyring::cache {
     std::mutex mutex;
     std::map<std::pair<std::uint32_t, int>, secret_bytes> derived;
+    std::map<std::uint32_t, std::unique_ptr<hmac_sha256_key>> row_macs;
 };
 
 keyring::keyring() : cache_(std::make_unique<cache>()) {}
@@ -131,6 +132,14 @@ std::span<const std::byte> keyring::derived(std::uint32_t v, int purpose) const 
 }
 
 std::span<const std::byte> keyring::row_mac_key(std::uint32_t v) const { return derived(v, 0); }
+
+const hmac_sha256_key& keyring::row_mac(std::uint32_t v) const {
+    const auto key = row_mac_key(v);
+    std::lock_guard lock(cache_->mutex);
+    auto& slot = cache_->row_macs[v];
+    if (!slot) slot = std::make_unique<hmac_sha256_key>(key);
+    return *slot;
+}
 std::span<const std::byte> keyring::audit_key(std::uint32_t v) const { return derived(v, 1); }
 
 secret_bytes keyring::serialize() const {

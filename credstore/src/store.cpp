@@ -79,7 +79,7 @@ struct migration {
 const std::vector<migration>& migrations() {
     static const std::vector<migration> all = {
         {1,
-         "credential store: keyring, applications, mappings, credentials, config values",
+         "credential store: keyring, applications, mappings with their credentials, config values",
          {
              "CREATE TABLE schema_version (version INTEGER NOT NULL)",
              "INSERT INTO schema_version (version) VALUES (0)",
@@ -90,16 +90,18 @@ const std::vector<migration>& migrations() {
              " enabled INTEGER NOT NULL, fields TEXT NOT NULL, groups_json TEXT NOT NULL,"
              " host_endpoint TEXT NOT NULL, signon TEXT NOT NULL, created_at BIGINT NOT NULL,"
              " updated_at BIGINT NOT NULL, mac_kv INTEGER NOT NULL, mac TEXT NOT NULL)",
+             // A mapping and its credential are one row (1:1): resolution reads one row. The
+             // cred_* columns are empty ('' state) until `cred set`; each part has its own MAC.
              "CREATE TABLE mappings (id {PK}, app_id BIGINT NOT NULL REFERENCES applications(id)"
              " ON DELETE CASCADE, principal_key TEXT NOT NULL, principal TEXT NOT NULL,"
              " principal_kind TEXT NOT NULL, sid TEXT NOT NULL, host_user TEXT NOT NULL,"
              " enabled INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
-             " mac_kv INTEGER NOT NULL, mac TEXT NOT NULL, UNIQUE (app_id, principal_key))",
-             "CREATE TABLE credentials (mapping_id BIGINT PRIMARY KEY REFERENCES mappings(id)"
-             " ON DELETE CASCADE, key_version INTEGER NOT NULL, state TEXT NOT NULL,"
-             " fields TEXT NOT NULL, field_count INTEGER NOT NULL, updated_at BIGINT NOT NULL,"
-             " mac_kv INTEGER NOT NULL, mac TEXT NOT NULL)",
-             "CREATE INDEX credentials_key_version ON credentials (key_version)",
+             " mac_kv INTEGER NOT NULL, mac TEXT NOT NULL,"
+             " cred_key_version INTEGER NOT NULL DEFAULT 0, cred_state TEXT NOT NULL DEFAULT '',"
+             " cred_fields TEXT NOT NULL DEFAULT '', cred_field_count INTEGER NOT NULL DEFAULT 0,"
+             " cred_updated_at BIGINT NOT NULL DEFAULT 0, cred_mac_kv INTEGER NOT NULL DEFAULT 0,"
+             " cred_mac TEXT NOT NULL DEFAULT '', UNIQUE (app_id, principal_key))",
+             "CREATE INDEX mappings_cred_key_version ON mappings (cred_key_version)",
              "CREATE TABLE config_values (app_id BIGINT NOT NULL REFERENCES applications(id)"
              " ON DELETE CASCADE, field TEXT NOT NULL, key_version INTEGER NOT NULL,"
              " value TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (app_id, field))",
@@ -239,16 +241,22 @@ void store::impl::write_tx::commit() {
 }
 
 std::string store::impl::mac_hex(std::uint32_t kv, std::span<const std::byte> data) const {
-    return to_hex(hmac_sha256(need_ring().row_mac_key(kv), data));
+    return to_hex(need_ring().row_mac(kv).mac(data));
 }
 
 bool store::impl::mac_ok(long long kv, std::span<const std::byte> data,
                          const std::string& mac) const {
     const keyring& r = need_ring();
     if (kv <= 0 || kv > UINT32_MAX || !r.has_version(static_cast<std::uint32_t>(kv))) return false;
-    const auto expect = hmac_sha256(r.row_mac_key(static_cast<std::uint32_t>(kv)), data);
-    const auto got = from_hex(mac);
-    return got && equal_ct(*got, expect);
+    if (mac.size() != 64) return false;
+    const auto d = r.row_mac(static_cast<std::uint32_t>(kv)).mac(data);
+    static constexpr char digits[] = "0123456789abcdef";
+    char expect[64];
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        expect[2 * i] = digits[static_cast<unsigned>(d[i]) >> 4];
+        expect[2 * i + 1] = digits[static_cast<unsigned>(d[i]) & 15];
+    }
+    return equal_ct(as_bytes(std::string_view(expect, 64)), as_bytes(mac));
 }
 
 principal store::impl::parse_principal(std::string_view text) const {
@@ -541,7 +549,8 @@ std::vector<std::pair<std::uint32_t, std::int64_t>> store::values_per_key_versio
     try {
         long long kv = 0, n = 0;
         soci::statement a = (impl_->sql.prepare << "SELECT key_version, SUM(field_count) FROM"
-                                                   " credentials GROUP BY key_version",
+                                                   " (SELECT cred_key_version AS key_version, cred_field_count AS field_count FROM"
+                                                   " mappings WHERE cred_state <> '') c GROUP BY key_version",
                              soci::into(kv), soci::into(n));
         a.execute();
         while (a.fetch()) counts[static_cast<std::uint32_t>(kv)] += n;

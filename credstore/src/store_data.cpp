@@ -99,17 +99,16 @@ std::string state_text(cred_state s) { return std::string(to_string(s)); }
 
 // ------------------------------------------------------------------ MAC inputs and AAD
 
-std::vector<std::byte> store::impl::app_mac_input(const app_row& r) const {
+std::vector<std::byte> store::impl::app_mac_input(const app_cols& c) const {
     byte_writer w;
-    w.str("ssogate/app/v1").i64(r.app.id).str(app_key(r.app.name)).str(to_string(r.app.kind));
-    w.u8(r.app.enabled ? 1 : 0).str(r.fields_json).str(r.groups_json);
-    w.str(r.app.host_endpoint).str(r.app.signon);
+    w.str("ssogate/app/v1").i64(c.id).str(app_key(c.name)).str(c.kind);
+    w.u8(c.enabled != 0 ? 1 : 0).str(c.fields).str(c.groups).str(c.host).str(c.signon);
     return w.take();
 }
 
 std::vector<std::byte> store::impl::mapping_mac_input(const mapping& m) const {
     byte_writer w;
-    w.str("ssogate/mapping/v1").i64(m.id).i64(m.app_id).str(m.principal_key);
+    w.str("ssogate/mapping/v1").i64(m.id).i64(m.app_id).str(m.principal_key).str(m.principal);
     w.str(m.principal_kind).str(m.sid).str(m.host_user).u8(m.enabled ? 1 : 0);
     return w.take();
 }
@@ -140,68 +139,194 @@ std::vector<std::byte> store::impl::config_aad(std::int64_t app_id, std::string_
     return w.take();
 }
 
+// ------------------------------------------------------------------ prepared statements
+
+namespace {
+constexpr const char* app_columns =
+    "a.id, a.name, a.kind, a.description, a.contact, a.enabled, a.fields, a.groups_json,"
+    " a.host_endpoint, a.signon, a.created_at, a.updated_at, a.mac_kv, a.mac";
+constexpr const char* map_columns =
+    "m.id, m.principal, m.principal_kind, m.sid, m.host_user, m.enabled, m.created_at,"
+    " m.updated_at, m.mac_kv, m.mac";
+constexpr const char* cred_columns =
+    "m.cred_key_version, m.cred_state, m.cred_fields, m.cred_updated_at, m.cred_mac_kv, m.cred_mac";
+
+using prep = soci::details::prepare_temp_type;
+void bind(prep& p, store::impl::app_cols& a) {
+    p, soci::into(a.id), soci::into(a.name), soci::into(a.kind), soci::into(a.description),
+        soci::into(a.contact), soci::into(a.enabled), soci::into(a.fields), soci::into(a.groups),
+        soci::into(a.host), soci::into(a.signon), soci::into(a.created), soci::into(a.updated),
+        soci::into(a.mac_kv), soci::into(a.mac);
+}
+void bind(prep& p, store::impl::map_cols& m, soci::indicator& ind) {
+    p, soci::into(m.id, ind), soci::into(m.principal, ind), soci::into(m.kind, ind),
+        soci::into(m.sid, ind), soci::into(m.host_user, ind), soci::into(m.enabled, ind),
+        soci::into(m.created, ind), soci::into(m.updated, ind), soci::into(m.mac_kv, ind),
+        soci::into(m.mac, ind);
+}
+void bind(prep& p, store::impl::cred_cols& c, soci::indicator& ind) {
+    p, soci::into(c.kv, ind), soci::into(c.state, ind), soci::into(c.fields, ind),
+        soci::into(c.updated, ind), soci::into(c.mac_kv, ind), soci::into(c.mac, ind);
+}
+/// Whether the mapping row carries a credential (cred_state is '' until `cred set`).
+bool has_credential(soci::indicator ind, const store::impl::cred_cols& c) {
+    return ind == soci::i_ok && !c.state.empty();
+}
+}  // namespace
+
+struct store::impl::prepared {
+    // inputs
+    std::string name_key, principal_key;
+    long long app_id = 0;
+    // outputs
+    app_cols a;
+    map_cols m;
+    cred_cols c;
+    long long r_app_id = 0, r_app_mac_kv = 0;
+    std::string r_app_mac;
+    soci::indicator mi = soci::i_null, ci = soci::i_null;
+    soci::statement app_q, map_q, resolve_q;
+
+    explicit prepared(soci::session& sql) : app_q(sql), map_q(sql), resolve_q(sql) {
+        {
+            prep p = (sql.prepare << std::string("SELECT ") + app_columns +
+                                         " FROM applications a WHERE a.name_key = :k",
+                      soci::use(name_key));
+            bind(p, a);
+            app_q = soci::statement(p);
+        }
+        {
+            prep p = (sql.prepare << std::string("SELECT ") + map_columns + ", " + cred_columns +
+                                         " FROM mappings m WHERE m.app_id = :a AND"
+                                         " m.principal_key = :p",
+                      soci::use(app_id), soci::use(principal_key));
+            bind(p, m, mi);
+            bind(p, c, ci);
+            map_q = soci::statement(p);
+        }
+        {
+            // One round trip for the common case: the application's MAC (to recall its verified
+            // row, see app_memos) and the user's own mapping with its credential.
+            prep p = (sql.prepare << std::string("SELECT a.id, a.mac_kv, a.mac, ") + map_columns +
+                                         ", " + cred_columns +
+                                         " FROM applications a LEFT JOIN mappings m ON"
+                                         " m.app_id = a.id AND m.principal_key = :p"
+                                         " WHERE a.name_key = :k",
+                      soci::use(principal_key), soci::use(name_key));
+            p, soci::into(r_app_id), soci::into(r_app_mac_kv), soci::into(r_app_mac);
+            bind(p, m, mi);
+            bind(p, c, ci);
+            resolve_q = soci::statement(p);
+        }
+    }
+};
+
+store::impl::impl() = default;
+store::impl::~impl() = default;
+
+namespace {
+/// Execute a prepared single-row query; true when a row came back. The statement is run to its
+/// end so SQLite releases the read snapshot (a statement left on its row would pin an old
+/// snapshot and block writers).
+bool run_one(soci::statement& st) {
+    if (!st.execute(true)) return false;
+    while (st.fetch()) {
+    }
+    return true;
+}
+}  // namespace
+
+store::impl::prepared& store::impl::queries() {
+    if (!q) q = std::make_unique<prepared>(sql);
+    return *q;
+}
+
+std::string join_fields(const std::vector<std::string>& b64) {
+    std::string out;
+    for (const auto& f : b64) out += (out.empty() ? "" : ",") + f;
+    return out;
+}
+
+std::vector<std::string_view> split_fields(std::string_view text) {
+    std::vector<std::string_view> out;
+    if (text.empty()) return out;
+    for (;;) {
+        const auto comma = text.find(',');
+        out.push_back(text.substr(0, comma));
+        if (comma == std::string_view::npos) return out;
+        text.remove_prefix(comma + 1);
+    }
+}
+
 // ------------------------------------------------------------------ application rows
 
-std::optional<store::impl::app_row> store::impl::find_app(std::string_view name) {
-    app_row r;
-    const std::string key = app_key(name);
-    long long id = 0, created = 0, updated = 0;
-    int enabled = 0;
-    std::string kind;
+const application& store::impl::app_from(const app_cols& c, std::string_view wanted_key) {
+    auto input = app_mac_input(c);
+    const std::string key(wanted_key);
+    auto it = app_memos.find(key);
+    if (it != app_memos.end() && it->second.mac == c.mac && it->second.mac_kv == c.mac_kv &&
+        it->second.input == input)
+        return it->second.app;
+    application a;
+    a.id = c.id;
+    a.name = c.name;
+    a.description = c.description;
+    a.contact = c.contact;
+    a.enabled = c.enabled != 0;
+    a.host_endpoint = c.host;
+    a.signon = c.signon;
+    a.created_at = c.created;
+    a.updated_at = c.updated;
+    auto k = parse_app_kind(c.kind);
+    a.kind = k.value_or(app_kind::individual);
+    const bool parsed = k && parse_fields(c.fields, a.fields) && parse_groups(c.groups, a.groups);
+    // The row must be the one asked for: a MAC'd name that differs from the lookup key means
+    // the rows' keys were swapped in the database.
+    a.intact = parsed && app_key(c.name) == key && mac_ok(c.mac_kv, input, c.mac);
+    if (!a.intact) {
+        a.enabled = false;
+        audit_integrity("application row", "app " + c.name);
+    }
+    auto& memo = app_memos[key];
+    memo.input = std::move(input);
+    memo.mac = c.mac;
+    memo.mac_kv = c.mac_kv;
+    memo.app = std::move(a);
+    return memo.app;
+}
+
+std::optional<application> store::impl::find_app(std::string_view name) {
+    auto& p = queries();
+    p.name_key = app_key(name);
     try {
-        sql << "SELECT id, name, kind, description, contact, enabled, fields, groups_json,"
-               " host_endpoint, signon, created_at, updated_at, mac_kv, mac"
-               " FROM applications WHERE name_key = :k",
-            soci::use(key), soci::into(id), soci::into(r.app.name), soci::into(kind),
-            soci::into(r.app.description), soci::into(r.app.contact), soci::into(enabled),
-            soci::into(r.fields_json), soci::into(r.groups_json), soci::into(r.app.host_endpoint),
-            soci::into(r.app.signon), soci::into(created), soci::into(updated),
-            soci::into(r.mac_kv), soci::into(r.mac);
-        if (!sql.got_data()) return std::nullopt;
+        if (!run_one(p.app_q)) return std::nullopt;
     } catch (const std::exception& e) {
         rethrow_db(e, "cannot read application");
     }
-    r.app.id = id;
-    r.app.enabled = enabled != 0;
-    r.app.created_at = created;
-    r.app.updated_at = updated;
-    auto k = parse_app_kind(kind);
-    r.app.kind = k.value_or(app_kind::individual);
-    const bool parsed = k && parse_fields(r.fields_json, r.app.fields) &&
-                        parse_groups(r.groups_json, r.app.groups);
-    r.app.intact = parsed && mac_ok(r.mac_kv, app_mac_input(r), r.mac);
-    if (!r.app.intact) {
-        r.app.enabled = false;
-        audit_integrity("application row", "app " + r.app.name);
-    }
-    return r;
+    return app_from(p.a, p.name_key);
 }
 
 application store::impl::require_app(std::string_view name) {
-    auto r = find_app(name);
-    if (!r)
+    auto a = find_app(name);
+    if (!a)
         throw error(errc::app_not_found, "no application named '" +
                                              std::string(name.substr(0, 130)) + "'");
-    return std::move(r->app);
+    return std::move(*a);
 }
 
 void store::impl::write_app_mac(std::int64_t id) {
     // Re-read the columns as stored, then MAC them: one definition of the MAC input.
-    app_row r;
-    long long rid = 0, en = 0;
-    std::string kind;
-    sql << "SELECT id, name, kind, enabled, fields, groups_json, host_endpoint, signon"
-           " FROM applications WHERE id = :id",
-        soci::use(static_cast<long long>(id)), soci::into(rid), soci::into(r.app.name),
-        soci::into(kind), soci::into(en), soci::into(r.fields_json), soci::into(r.groups_json),
-        soci::into(r.app.host_endpoint), soci::into(r.app.signon);
-    r.app.id = rid;
-    r.app.kind = parse_app_kind(kind).value_or(app_kind::individual);
-    r.app.enabled = en != 0;
+    app_cols c;
+    const long long lid = id;
+    sql << std::string("SELECT ") + app_columns + " FROM applications a WHERE a.id = :id",
+        soci::use(lid), soci::into(c.id), soci::into(c.name), soci::into(c.kind),
+        soci::into(c.description), soci::into(c.contact), soci::into(c.enabled),
+        soci::into(c.fields), soci::into(c.groups), soci::into(c.host), soci::into(c.signon),
+        soci::into(c.created), soci::into(c.updated), soci::into(c.mac_kv), soci::into(c.mac);
     const long long kv = need_ring().current_version();
-    const std::string mac = mac_hex(static_cast<std::uint32_t>(kv), app_mac_input(r));
+    const std::string mac = mac_hex(static_cast<std::uint32_t>(kv), app_mac_input(c));
     sql << "UPDATE applications SET mac_kv = :kv, mac = :m WHERE id = :id", soci::use(kv),
-        soci::use(mac), soci::use(static_cast<long long>(id));
+        soci::use(mac), soci::use(lid);
 }
 
 application store::create_app(const app_spec& spec) {
@@ -280,7 +405,7 @@ std::vector<application> store::list_apps() {
     }
     std::vector<application> out;
     for (const auto& n : names)
-        if (auto r = impl_->find_app(n)) out.push_back(std::move(r->app));
+        if (auto a = impl_->find_app(n)) out.push_back(std::move(*a));
     return out;
 }
 
@@ -312,9 +437,6 @@ void store::delete_app(std::string_view name) {
         const long long id = a.id;
         s.sql << "SELECT count(*) FROM mappings WHERE app_id = :id", soci::use(id),
             soci::into(counts[0]);
-        s.sql << "DELETE FROM credentials WHERE mapping_id IN"
-                 " (SELECT id FROM mappings WHERE app_id = :id)",
-            soci::use(id);
         s.sql << "DELETE FROM mappings WHERE app_id = :id", soci::use(id);
         s.sql << "SELECT count(*) FROM config_values WHERE app_id = :id", soci::use(id),
             soci::into(counts[1]);
@@ -331,54 +453,52 @@ void store::delete_app(std::string_view name) {
 
 // ------------------------------------------------------------------ mappings
 
+mapping store::impl::mapping_from(std::int64_t app_id, const std::string& principal_key,
+                                  const map_cols& c, const cred_cols* cred) {
+    mapping m;
+    m.id = c.id;
+    m.app_id = app_id;
+    m.principal_key = principal_key;
+    m.principal = c.principal;
+    m.principal_kind = c.kind;
+    m.sid = c.sid;
+    m.host_user = c.host_user;
+    m.enabled = c.enabled != 0;
+    m.created_at = c.created;
+    m.updated_at = c.updated;
+    m.intact = mac_ok(c.mac_kv, mapping_mac_input(m), c.mac);
+    if (!m.intact) {
+        m.enabled = false;
+        audit_integrity("mapping row", "mapping " + std::to_string(c.id) + " " + c.principal);
+    }
+    if (cred != nullptr) {
+        credential_info ci;
+        ci.key_version = static_cast<std::uint32_t>(cred->kv);
+        ci.updated_at = cred->updated;
+        auto st = parse_cred_state(cred->state);
+        ci.state = st.value_or(cred_state::needs_update);
+        ci.intact = st && mac_ok(cred->mac_kv,
+                                 credential_mac_input(c.id, cred->state, cred->kv, cred->updated,
+                                                      cred->fields),
+                                 cred->mac);
+        if (!ci.intact)
+            audit_integrity("credential row", "credential of mapping " + std::to_string(c.id));
+        m.credential = ci;
+    }
+    return m;
+}
+
 std::optional<mapping> store::impl::find_mapping(std::int64_t app_id,
                                                  const std::string& principal_key) {
-    mapping m;
-    long long id = 0, created = 0, updated = 0, mac_kv = 0;
-    int enabled = 0;
-    std::string mac;
-    long long ckv = 0, cupdated = 0, cmac_kv = 0;
-    std::string cstate, cfields, cmac;
-    soci::indicator ci = soci::i_null;
-    const long long aid = app_id;
+    auto& p = queries();
+    p.app_id = app_id;
+    p.principal_key = principal_key;
     try {
-        sql << "SELECT m.id, m.principal, m.principal_kind, m.sid, m.host_user, m.enabled,"
-               " m.created_at, m.updated_at, m.mac_kv, m.mac,"
-               " c.key_version, c.state, c.fields, c.updated_at, c.mac_kv, c.mac"
-               " FROM mappings m LEFT JOIN credentials c ON c.mapping_id = m.id"
-               " WHERE m.app_id = :a AND m.principal_key = :p",
-            soci::use(aid), soci::use(principal_key), soci::into(id), soci::into(m.principal),
-            soci::into(m.principal_kind), soci::into(m.sid), soci::into(m.host_user),
-            soci::into(enabled), soci::into(created), soci::into(updated), soci::into(mac_kv),
-            soci::into(mac), soci::into(ckv, ci), soci::into(cstate, ci), soci::into(cfields, ci),
-            soci::into(cupdated, ci), soci::into(cmac_kv, ci), soci::into(cmac, ci);
-        if (!sql.got_data()) return std::nullopt;
+        if (!run_one(p.map_q)) return std::nullopt;
     } catch (const std::exception& e) {
         rethrow_db(e, "cannot read mapping");
     }
-    m.id = id;
-    m.app_id = app_id;
-    m.principal_key = principal_key;
-    m.enabled = enabled != 0;
-    m.created_at = created;
-    m.updated_at = updated;
-    m.intact = mac_ok(mac_kv, mapping_mac_input(m), mac);
-    if (!m.intact) {
-        m.enabled = false;
-        audit_integrity("mapping row", "mapping " + std::to_string(id) + " " + m.principal);
-    }
-    if (ci == soci::i_ok) {
-        credential_info c;
-        c.key_version = static_cast<std::uint32_t>(ckv);
-        c.updated_at = cupdated;
-        auto st = parse_cred_state(cstate);
-        c.state = st.value_or(cred_state::needs_update);
-        c.intact = st && mac_ok(cmac_kv, credential_mac_input(id, cstate, ckv, cupdated, cfields),
-                                cmac);
-        if (!c.intact) audit_integrity("credential row", "credential of mapping " + std::to_string(id));
-        m.credential = c;
-    }
-    return m;
+    return mapping_from(app_id, principal_key, p.m, has_credential(p.ci, p.c) ? &p.c : nullptr);
 }
 
 mapping store::add_mapping(std::string_view app, std::string_view principal_text,
@@ -498,7 +618,6 @@ void store::delete_mapping(std::string_view app, std::string_view principal_text
     impl::write_tx tx(s);
     try {
         const long long id = m.id;
-        s.sql << "DELETE FROM credentials WHERE mapping_id = :id", soci::use(id);
         s.sql << "DELETE FROM mappings WHERE id = :id", soci::use(id);
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot delete mapping");
@@ -535,12 +654,12 @@ void store::set_credential(std::string_view app, std::string_view principal_text
                         }() +
                         "), one per line; got " + std::to_string(values.size()));
     const std::uint32_t kv = ring.current_version();
-    json cts = json::array();
+    std::vector<std::string> cts;
     for (std::size_t i = 0; i < values.size(); ++i) {
         const auto aad = s.credential_aad(a.id, m, i + 1, a.fields[i + 1].name, kv);
         cts.push_back(to_base64(aead_seal(ring.key(kv), values[i].bytes(), aad)));
     }
-    const std::string fields = cts.dump();
+    const std::string fields = join_fields(cts);
     const std::string state = state_text(cred_state::valid);
     const long long now = s.now_ms(), id = m.id, lkv = kv,
                     count = static_cast<long long>(values.size());
@@ -548,11 +667,11 @@ void store::set_credential(std::string_view app, std::string_view principal_text
         s.mac_hex(kv, s.credential_mac_input(m.id, state, lkv, now, fields));
     impl::write_tx tx(s);
     try {
-        s.sql << "DELETE FROM credentials WHERE mapping_id = :id", soci::use(id);
-        s.sql << "INSERT INTO credentials (mapping_id, key_version, state, fields, field_count,"
-                 " updated_at, mac_kv, mac) VALUES (:id, :kv, :s, :f, :n, :u, :mkv, :m)",
-            soci::use(id), soci::use(lkv), soci::use(state), soci::use(fields), soci::use(count),
-            soci::use(now), soci::use(lkv), soci::use(mac);
+        s.sql << "UPDATE mappings SET cred_key_version = :kv, cred_state = :s, cred_fields = :f,"
+                 " cred_field_count = :n, cred_updated_at = :u, cred_mac_kv = :mkv, cred_mac = :m"
+                 " WHERE id = :id",
+            soci::use(lkv), soci::use(state), soci::use(fields), soci::use(count), soci::use(now),
+            soci::use(lkv), soci::use(mac), soci::use(id);
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot store the credential");
     }
@@ -574,15 +693,15 @@ void store::set_credential_state(std::string_view app, std::string_view principa
         std::string fields;
         long long kv = 0;
         const long long id = m.id;
-        s.sql << "SELECT fields, key_version FROM credentials WHERE mapping_id = :id",
+        s.sql << "SELECT cred_fields, cred_key_version FROM mappings WHERE id = :id",
             soci::use(id), soci::into(fields), soci::into(kv);
         const std::string state = state_text(st);
         const long long now = s.now_ms();
         const long long mkv = s.need_ring().current_version();
         const std::string mac = s.mac_hex(static_cast<std::uint32_t>(mkv),
                                           s.credential_mac_input(m.id, state, kv, now, fields));
-        s.sql << "UPDATE credentials SET state = :s, updated_at = :u, mac_kv = :mkv, mac = :m"
-                 " WHERE mapping_id = :id",
+        s.sql << "UPDATE mappings SET cred_state = :s, cred_updated_at = :u, cred_mac_kv = :mkv,"
+                 " cred_mac = :m WHERE id = :id",
             soci::use(state), soci::use(now), soci::use(mkv), soci::use(mac), soci::use(id);
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot update the credential");
@@ -613,9 +732,42 @@ resolution store::resolve(std::string_view app, std::string_view user,
     auto up = principal::parse(user, s.opt.realms, &why);
     if (!up) return fail(std::move(r), errc::invalid_argument, why);
 
-    auto row = s.find_app(app);
-    if (!row) return fail(std::move(r), errc::app_not_found, "no application named '" + r.application + "'");
-    const application& a = row->app;
+    // One prepared query: the application and the user's own mapping with its credential.
+    auto& q = s.queries();
+    q.name_key = impl::app_key(app);
+    q.principal_key = up->key();
+    try {
+        if (!run_one(q.resolve_q))
+            return fail(std::move(r), errc::app_not_found,
+                        "no application named '" + r.application + "'");
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot resolve");
+    }
+    // A MAC names exactly one row content, so an application row whose MAC (and key version)
+    // equals a verified one is that verified row: recall it instead of re-reading the row.
+    const application* ap = nullptr;
+    if (auto it = s.app_memos.find(q.name_key);
+        it != s.app_memos.end() && it->second.mac == q.r_app_mac &&
+        it->second.mac_kv == q.r_app_mac_kv && it->second.app.id == q.r_app_id)
+        ap = &it->second.app;
+    std::optional<mapping> own;
+    std::string own_fields;
+    if (q.mi == soci::i_ok) {
+        const bool cred = has_credential(q.ci, q.c);
+        own = s.mapping_from(q.r_app_id, q.principal_key, q.m, cred ? &q.c : nullptr);
+        if (cred) own_fields = std::move(q.c.fields);
+    }
+    if (ap == nullptr) {
+        try {
+            if (!run_one(q.app_q))  // name_key is still bound
+                return fail(std::move(r), errc::app_not_found,
+                            "no application named '" + r.application + "'");
+        } catch (const std::exception& e) {
+            s.rethrow_db(e, "cannot resolve");
+        }
+        ap = &s.app_from(q.a, q.name_key);
+    }
+    const application& a = *ap;
     r.application = a.name;
     if (!a.intact)
         return fail(std::move(r), errc::integrity_failure,
@@ -626,13 +778,16 @@ resolution store::resolve(std::string_view app, std::string_view user,
 
     // 1. the user's own mapping wins; disabled denies (no fall-through to groups)
     std::optional<mapping> chosen;
-    if (auto m = s.find_mapping(a.id, up->key())) {
-        if (!m->intact)
+    std::string fields_text;
+    if (own) {
+        mapping& m = *own;
+        if (!m.intact)
             return fail(std::move(r), errc::integrity_failure,
-                        "the mapping for '" + m->principal + "' failed its integrity check");
-        if (!m->enabled)
+                        "the mapping for '" + m.principal + "' failed its integrity check");
+        if (!m.enabled)
             return fail(std::move(r), errc::mapping_disabled,
-                        "the mapping for '" + m->principal + "' in '" + a.name + "' is disabled");
+                        "the mapping for '" + m.principal + "' in '" + a.name + "' is disabled");
+        fields_text = std::move(own_fields);
         chosen = std::move(m);
     }
     // 2. else the first of the user's groups, in the application's order, with an enabled mapping
@@ -647,6 +802,7 @@ resolution store::resolve(std::string_view app, std::string_view user,
             if (!m) continue;
             if (!m->intact) { saw_tampered = true; continue; }
             if (!m->enabled) { saw_disabled = true; continue; }
+            if (has_credential(q.ci, q.c)) fields_text = q.c.fields;
             chosen = std::move(m);
             r.via_group = true;
             break;
@@ -685,26 +841,18 @@ resolution store::resolve(std::string_view app, std::string_view user,
                     "the credential is encrypted under key version " +
                         std::to_string(c.key_version) + ", which this keyring lacks");
     // 3. decrypt, each field bound to its row, principal, host account, field and key version
-    std::string fields_text;
-    try {
-        const long long id = chosen->id;
-        s.sql << "SELECT fields FROM credentials WHERE mapping_id = :id", soci::use(id),
-            soci::into(fields_text);
-    } catch (const std::exception& e) {
-        s.rethrow_db(e, "cannot read the credential");
-    }
-    auto cts = json::parse(fields_text, nullptr, false);
-    if (!cts.is_array() || cts.size() + 1 != a.fields.size()) {
+    const auto cts = split_fields(fields_text);
+    if (cts.size() + 1 != a.fields.size()) {
         s.audit_integrity("credential fields", "credential of mapping " + std::to_string(chosen->id));
         return fail(std::move(r), errc::integrity_failure,
                     "the credential of '" + r.principal + "' does not match the application's fields");
     }
+    const auto key = ring.key(c.key_version);
     for (std::size_t i = 0; i < cts.size(); ++i) {
-        const auto ct = cts[i].is_string() ? from_base64(cts[i].get<std::string>()) : std::nullopt;
+        const auto ct = from_base64(cts[i]);
         const auto& def = a.fields[i + 1];
         secret_bytes value;
-        if (!ct || aead_open(ring.key(c.key_version), *ct,
-                             s.credential_aad(a.id, *chosen, i + 1, def.name, c.key_version),
+        if (!ct || aead_open(key, *ct, s.credential_aad(a.id, *chosen, i + 1, def.name, c.key_version),
                              value) != errc::ok) {
             s.audit_integrity("credential ciphertext",
                               "credential of mapping " + std::to_string(chosen->id));

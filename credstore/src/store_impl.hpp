@@ -5,7 +5,10 @@
 
 #include <soci/soci.h>
 
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace ssogate::credstore {
 
@@ -48,19 +51,46 @@ struct store::impl {
     principal parse_principal(std::string_view text) const;
     static std::string app_key(std::string_view name);
 
-    // ---- rows
-    struct app_row {
-        application app;
-        std::string fields_json, groups_json;
-        long long mac_kv = 0;
-        std::string mac;
+    // ---- rows as read: the columns of one application / mapping / credential
+    struct app_cols {
+        long long id = 0, created = 0, updated = 0, mac_kv = 0;
+        int enabled = 0;
+        std::string name, kind, description, contact, fields, groups, host, signon, mac;
     };
-    std::optional<app_row> find_app(std::string_view name);
+    struct map_cols {
+        long long id = 0, created = 0, updated = 0, mac_kv = 0;
+        int enabled = 0;
+        std::string principal, kind, sid, host_user, mac;
+    };
+    struct cred_cols {
+        long long kv = 0, updated = 0, mac_kv = 0;
+        std::string state, fields, mac;
+    };
+    /// Prepared once per connection, executed with the bound members: the hot path.
+    struct prepared;
+    std::unique_ptr<prepared> q;
+    prepared& queries();
+    /// Verified application rows by the exact bytes their MAC covers: the same bytes verify the
+    /// same way, so a re-read of an unchanged row skips the HMAC and the JSON parse.
+    struct app_memo {
+        std::vector<std::byte> input;
+        std::string mac;
+        long long mac_kv = 0;
+        application app;
+    };
+    std::map<std::string, app_memo> app_memos;
+
+    std::optional<application> find_app(std::string_view name);
+    /// Verify (or recall) the application in `c`, looked up by `wanted_key`. The reference
+    /// stays valid until the next call for the same key.
+    const application& app_from(const app_cols& c, std::string_view wanted_key);
     application require_app(std::string_view name);  // not found -> error(app_not_found)
-    std::vector<std::byte> app_mac_input(const app_row& r) const;
+    std::vector<std::byte> app_mac_input(const app_cols& c) const;
     void write_app_mac(std::int64_t id);  // recompute and store, inside a tx
 
     std::optional<mapping> find_mapping(std::int64_t app_id, const std::string& principal_key);
+    mapping mapping_from(std::int64_t app_id, const std::string& principal_key, const map_cols& m,
+                         const cred_cols* c);
     std::vector<std::byte> mapping_mac_input(const mapping& m) const;
     std::vector<std::byte> credential_mac_input(std::int64_t mapping_id, std::string_view state,
                                                 long long kv, long long updated_at,
@@ -72,6 +102,12 @@ struct store::impl {
                                       std::string_view field, std::uint32_t kv) const;
 
     [[noreturn]] void rethrow_db(const std::exception& e, std::string_view what) const;
+    impl();
+    ~impl();
 };
+
+// The credential fields column: the base64 ciphertexts of the secret fields, comma-separated.
+std::string join_fields(const std::vector<std::string>& b64);
+std::vector<std::string_view> split_fields(std::string_view text);
 
 }  // namespace ssogate::credstore

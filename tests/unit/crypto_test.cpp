@@ -86,6 +86,17 @@ TEST(Crypto, HmacSha256MatchesRfc4231) {
     EXPECT_EQ(to_hex(mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Crypto, PreparedHmacKeyMatchesHmacForAllKeyLengths) {
+    const hmac_sha256_key jefe(as_bytes("Jefe"));
+    EXPECT_EQ(to_hex(jefe.mac(as_bytes("what do ya want for nothing?"))),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    for (std::size_t n : {0u, 1u, 32u, 63u, 64u, 65u, 131u}) {
+        const auto key = random_bytes(n);
+        const auto data = random_bytes(n * 3 + 1);
+        EXPECT_EQ(to_hex(hmac_sha256_key(key).mac(data)), to_hex(hmac_sha256(key, data))) << n;
+    }
+}
+
 // RFC 5869 test case 1.
 TEST(Crypto, HkdfMatchesRfc5869) {
     const auto ikm = hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");

@@ -270,11 +270,9 @@ TEST_P(StoreTest, ResolutionOrder) {
 
 TEST_P(StoreTest, TamperedCiphertextIsDetected) {
     seed();
-    std::string f = text("SELECT fields FROM credentials WHERE mapping_id = "
-                         "(SELECT id FROM mappings WHERE host_user = 'ALICE1')");
+    std::string f = text("SELECT cred_fields FROM mappings WHERE host_user = 'ALICE1'");
     f[5] = f[5] == 'A' ? 'B' : 'A';
-    sql("UPDATE credentials SET fields = '" + f + "' WHERE mapping_id = "
-        "(SELECT id FROM mappings WHERE host_user = 'ALICE1')");
+    sql("UPDATE mappings SET cred_fields = '" + f + "' WHERE host_user = 'ALICE1'");
     auto r = resolve("TSO", "CORP\\alice");
     EXPECT_FALSE(r.ok());
     EXPECT_TRUE(rc(r) == errc::integrity_failure || rc(r) == errc::decrypt_failed) << r.message;
@@ -282,12 +280,13 @@ TEST_P(StoreTest, TamperedCiphertextIsDetected) {
 
 TEST_P(StoreTest, CiphertextCopiedToAnotherRowDoesNotDecrypt) {
     seed();
-    // Copy alice's whole credential row (ciphertext, MAC and all) onto bob's mapping.
-    sql("DELETE FROM credentials WHERE mapping_id = (SELECT id FROM mappings WHERE host_user = 'BOB01')");
-    sql("INSERT INTO credentials (mapping_id, key_version, state, fields, field_count, updated_at, "
-        "mac_kv, mac) SELECT (SELECT id FROM mappings WHERE host_user = 'BOB01'), key_version, state, "
-        "fields, field_count, updated_at, mac_kv, mac FROM credentials WHERE mapping_id = "
-        "(SELECT id FROM mappings WHERE host_user = 'ALICE1')");
+    // Copy alice's whole credential (ciphertext, MAC and all) onto bob's mapping.
+    for (const char* col : {"cred_key_version", "cred_state", "cred_fields", "cred_field_count",
+                            "cred_updated_at", "cred_mac_kv", "cred_mac"}) {
+        const std::string c = col;
+        sql("UPDATE mappings SET " + c + " = (SELECT " + c + " FROM mappings WHERE host_user = "
+            "'ALICE1') WHERE host_user = 'BOB01'");
+    }
     auto r = resolve("TSO", "CORP\\bob");
     EXPECT_FALSE(r.ok());
     EXPECT_TRUE(rc(r) == errc::integrity_failure || rc(r) == errc::decrypt_failed) << r.message;
@@ -314,8 +313,7 @@ TEST_P(StoreTest, MappingRepointedInSqlIsDetected) {
 TEST_P(StoreTest, StateAndEnabledFlagsFlippedInSqlAreDetectedAndAudited) {
     seed();
     st_->set_credential_state("TSO", "CORP\\bob", cred_state::needs_update);
-    sql("UPDATE credentials SET state = 'valid' WHERE mapping_id = "
-        "(SELECT id FROM mappings WHERE host_user = 'BOB01')");
+    sql("UPDATE mappings SET cred_state = 'valid' WHERE host_user = 'BOB01'");
     EXPECT_EQ(rc(resolve("TSO", "CORP\\bob")), errc::integrity_failure);
 
     st_->set_app_enabled("PAY", false);
@@ -358,10 +356,10 @@ TEST_P(StoreTest, DeletingAnApplicationDeletesItsMappingsAndCredentials) {
     seed();
     st_->delete_app("TSO");
     EXPECT_EQ(scalar("SELECT count(*) FROM mappings"), 2);
-    EXPECT_EQ(scalar("SELECT count(*) FROM credentials"), 2);
+    EXPECT_EQ(scalar("SELECT count(*) FROM mappings WHERE cred_state <> ''"), 2);
     EXPECT_EQ(code_of([&] { (void)st_->get_app("TSO"); }), errc::app_not_found);
     st_->delete_mapping("PAY", "CORP\\G1");
-    EXPECT_EQ(scalar("SELECT count(*) FROM credentials"), 1);
+    EXPECT_EQ(scalar("SELECT count(*) FROM mappings WHERE cred_state <> ''"), 1);
     EXPECT_EQ(code_of([&] { st_->delete_mapping("PAY", "CORP\\G1"); }), errc::not_found);
 }
 
@@ -422,7 +420,7 @@ TEST_P(StoreTest, NoPlaintextReachesTheDatabase) {
     st_->config_set("LOB", "k", secret_bytes::copy_of("CONFIGSECRET42"));
     const std::vector<std::string> secrets = {"ALICEPW1", "BOBPW002", "G1PASSWD", "CONFIGSECRET42"};
     for (const auto& secret : secrets) {
-        EXPECT_EQ(scalar("SELECT count(*) FROM credentials WHERE fields LIKE '%" + secret + "%'"), 0);
+        EXPECT_EQ(scalar("SELECT count(*) FROM mappings WHERE cred_fields LIKE '%" + secret + "%'"), 0);
         EXPECT_EQ(scalar("SELECT count(*) FROM config_values WHERE value LIKE '%" + secret + "%'"), 0);
         EXPECT_EQ(scalar("SELECT count(*) FROM audit WHERE detail LIKE '%" + secret + "%'"), 0);
     }

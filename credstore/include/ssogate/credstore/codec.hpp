@@ -13,6 +13,7 @@ namespace ssogate::credstore {
 
 class byte_writer {
 public:
+    byte_writer() { out_.reserve(256); }  // one allocation for a typical MAC input or AAD
     byte_writer& u8(std::uint8_t v) { out_.push_back(std::byte{v}); return *this; }
     byte_writer& u32(std::uint32_t v) { return be(v, 4); }
     byte_writer& u64(std::uint64_t v) { return be(v, 8); }

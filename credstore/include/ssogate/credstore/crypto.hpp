@@ -57,6 +57,17 @@ bytes aead_seal(std::span<const std::byte> key, std::span<const std::byte> plain
                              std::span<const std::byte> aad, secret_bytes& plaintext);
 
 digest256 hmac_sha256(std::span<const std::byte> key, std::span<const std::byte> data);
+
+/// An HMAC-SHA-256 key prepared once: the inner and outer SHA-256 states after the padded key
+/// (RFC 2104), kept in locked memory. mac() then costs two hash finishes, no allocation.
+class hmac_sha256_key {
+public:
+    explicit hmac_sha256_key(std::span<const std::byte> key);  // any length
+    [[nodiscard]] digest256 mac(std::span<const std::byte> data) const;
+
+private:
+    secret_bytes state_;  // two SHA256_CTX: inner, outer
+};
 digest256 sha256(std::span<const std::byte> data);
 secret_bytes hkdf_sha256(std::span<const std::byte> ikm, std::span<const std::byte> salt,
                          std::string_view info, std::size_t length);

@@ -24,7 +24,7 @@ namespace ssogate::credstore {
 
 struct key_version_info {
     std::uint32_t version = 0;
-    std::int64_t created_at = 0;  // unix seconds
+    std::int64_t created_at = 0;  // unix milliseconds
 };
 
 class keyring {
@@ -53,6 +53,8 @@ public:
     /// Keys derived with HKDF-SHA-256 from version v, cached: row MACs and the audit chain.
     [[nodiscard]] std::span<const std::byte> row_mac_key(std::uint32_t v) const;
     [[nodiscard]] std::span<const std::byte> audit_key(std::uint32_t v) const;
+    /// The row MAC key of version v, prepared for HMAC (cached; valid while *this lives).
+    [[nodiscard]] const hmac_sha256_key& row_mac(std::uint32_t v) const;
 
     [[nodiscard]] secret_bytes serialize() const;
 
