@@ -167,7 +167,9 @@ const EVP_MAC_CTX* hmac_template() {
 digest256 hmac_sha256(std::span<const std::byte> key, std::span<const std::byte> data) {
     std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx(EVP_MAC_CTX_dup(hmac_template()));
     if (!ctx) fail("EVP_MAC_CTX_dup");
-    if (EVP_MAC_init(ctx.get(), uc(key.data()), key.size(), nullptr) != 1) fail("HMAC init");
+    static const unsigned char no_key = 0;  // a null key pointer means "keep the old key"
+    if (EVP_MAC_init(ctx.get(), key.empty() ? &no_key : uc(key.data()), key.size(), nullptr) != 1)
+        fail("HMAC init");
     if (EVP_MAC_update(ctx.get(), uc(data.data()), data.size()) != 1) fail("HMAC update");
     digest256 out{};
     std::size_t len = 0;
