@@ -211,7 +211,7 @@ secret_bytes read_key_file(const std::filesystem::path& path) {
     } else if ((st.st_mode & 077) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        problem = std::string("readable by group or others (mode ") + mode +
+        problem = std::string("open to group or others (mode ") + mode +
                   "); run chmod 600 on it";
     } else if (st.st_size != static_cast<off_t>(aes_key_size)) {
         problem = "not a key file (it must hold exactly 32 bytes)";

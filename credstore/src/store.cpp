@@ -379,6 +379,10 @@ std::unique_ptr<store> store::open(store_options options) {
             if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite://PATH
             if (path.empty()) throw error(errc::invalid_argument, "store url: no SQLite path");
             const bool existed = std::filesystem::exists(path);
+            if (!existed && !p->opt.create_if_missing)
+                throw error(errc::store_not_initialised,
+                            "no store at " + path + ": run `ssogate secret init` (or check [store] url)");
+            p->opt.busy_timeout_ms = std::max(1, p->opt.busy_timeout_ms);
             const int timeout_s = std::max(1, p->opt.busy_timeout_ms / 1000);
             p->sql.open(soci::sqlite3,
                         "db=" + sqlite_quote(path) + " timeout=" + std::to_string(timeout_s));
@@ -393,7 +397,8 @@ std::unique_ptr<store> store::open(store_options options) {
         } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
             p->sql.open(soci::postgresql, postgres_conninfo(url, p->opt.password));
             p->pg = true;
-            p->sql << "SET lock_timeout = " + std::to_string(p->opt.busy_timeout_ms);
+            // lock_timeout 0 would mean "wait forever": never below 1 ms
+            p->sql << "SET lock_timeout = " + std::to_string(std::max(1, p->opt.busy_timeout_ms));
             p->sql << "SET client_min_messages = warning";
         } else {
             throw error(errc::invalid_argument,

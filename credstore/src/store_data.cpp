@@ -414,6 +414,11 @@ application store::get_app(std::string_view name) { return impl_->require_app(na
 void store::set_app_enabled(std::string_view name, bool enabled) {
     auto& s = *impl_;
     const application a = s.require_app(name);
+    // Re-MACing a row edited outside ssogate would bless the edit: refuse.
+    if (!a.intact)
+        throw error(errc::integrity_failure,
+                    "application '" + a.name + "' failed its integrity check (changed outside "
+                    "ssogate); it stays disabled: delete it and create it again");
     impl::write_tx tx(s);
     try {
         const int en = enabled ? 1 : 0;
@@ -592,6 +597,10 @@ void store::set_mapping_enabled(std::string_view app, std::string_view principal
     auto& s = *impl_;
     const application a = s.require_app(app);
     mapping m = require_mapping(s, a, principal_text);
+    if (!m.intact)
+        throw error(errc::integrity_failure,
+                    "the mapping for '" + m.principal + "' failed its integrity check (changed "
+                    "outside ssogate); it stays disabled: delete it and add it again");
     m.enabled = enabled;
     impl::write_tx tx(s);
     try {
@@ -606,8 +615,7 @@ void store::set_mapping_enabled(std::string_view app, std::string_view principal
         s.rethrow_db(e, "cannot update mapping");
     }
     s.append_audit(enabled ? "map.enable" : "map.disable",
-                   "app " + a.name + " principal " + m.principal, "ok",
-                   m.intact ? "" : "row had failed its integrity check; rewritten");
+                   "app " + a.name + " principal " + m.principal, "ok", "");
     tx.commit();
 }
 
@@ -868,7 +876,9 @@ resolution store::resolve(std::string_view app, std::string_view user,
 resolution store::resolve_audited(std::string_view app, std::string_view user,
                                   std::span<const std::string> groups, bool revealed) {
     resolution r = resolve(app, user, groups);
-    const std::string target = "app " + r.application + " user " + std::string(user.substr(0, 300));
+    const auto p = principal::parse(user, impl_->opt.realms);
+    const std::string who = p ? p->display(impl_->opt.realms) : std::string(user.substr(0, 300));
+    const std::string target = "app " + r.application + " user " + who;
     const std::string detail =
         r.ok() ? (std::string(revealed ? "revealed" : "resolved") + " host user " + r.host_user +
                   " via " + r.principal)
@@ -924,7 +934,31 @@ void store::config_set(std::string_view app, std::string_view field, secret_byte
 }
 
 std::vector<resolved_field> store::config_get(std::string_view app,
-                                              std::optional<std::string_view> field) {
+                                              std::optional<std::string_view> field,
+                                              bool revealed) {
+    const std::string target =
+        "app " + std::string(app.substr(0, 130)) + (field ? " field " + std::string(field->substr(0, 130)) : "");
+    try {
+        auto out = config_read(app, field);
+        std::size_t masked = 0;
+        for (const auto& f : out) masked += f.def.masked ? 1 : 0;
+        audit("config.get", target, "ok",
+              std::to_string(out.size()) + " value(s) read" +
+                  (masked > 0 ? (revealed ? ", masked ones revealed" : ", masked ones hidden") : ""));
+        return out;
+    } catch (const error& e) {
+        if (e.code() != make_error_code(errc::audit_failure)) {
+            try {
+                audit("config.get", target, "denied", e.what());
+            } catch (...) {
+            }
+        }
+        throw;
+    }
+}
+
+std::vector<resolved_field> store::config_read(std::string_view app,
+                                               std::optional<std::string_view> field) {
     auto& s = *impl_;
     const keyring& ring = s.need_ring();
     const application a = require_config_app(s, app);
@@ -960,8 +994,6 @@ std::vector<resolved_field> store::config_get(std::string_view app,
         }
         out.push_back({*f, std::move(value)});
     }
-    audit("config.get", "app " + a.name + (field ? " field " + std::string(*field) : ""), "ok",
-          std::to_string(out.size()) + " value(s) read");
     return out;
 }
 

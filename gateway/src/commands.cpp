@@ -87,14 +87,9 @@ private:
     std::size_t next_ = 0;
 };
 
-store_options options_for(const config& cfg) {
-    store_options o;
-    o.url = cfg.store.url;
-    o.password = std::string(cfg.store.password.reveal());
-    o.busy_timeout_ms = cfg.store.busy_timeout_ms;
-    o.writer_id = cfg.audit.writer;
-    o.actor = "cli:" + os_user();
-    o.realms = cfg.realms;
+store_options options_for(const config& cfg, bool create = false) {
+    store_options o = store_options_for(cfg, "cli:" + os_user());
+    o.create_if_missing = create;
     return o;
 }
 
@@ -207,7 +202,7 @@ int cmd_secret_init(const cli_args& a) {
         if (key->passphrase().size() < 12)
             throw error(errc::invalid_argument, "the passphrase must be at least 12 characters");
     }
-    auto st = store::open(options_for(cfg));
+    auto st = store::open(options_for(cfg, true));
     const int v = st->schema_version();
     if (v == 0) st->migrate();
     else st->require_current_schema();
@@ -257,7 +252,7 @@ int cmd_secret_status(const cli_args& a) {
     };
     const std::string sealed_with = ctx.cfg.keyring.key_file && !a.passphrase_stdin &&
                                             !ctx.cfg.keyring.has_passphrase()
-                                        ? "key file"
+                                        ? "key_file"
                                         : "passphrase";
     if (a.json) {
         json versions = json::array();
@@ -297,12 +292,12 @@ int cmd_secret_status(const cli_args& a) {
 int cmd_store_migrate(const cli_args& a) {
     stdin_lines in;
     config cfg = load_config(a.config);
-    auto st = store::open(options_for(cfg));
+    auto st = store::open(options_for(cfg, true));
     std::optional<keyring> ring;
     const int before = st->schema_version();
     if (before > store::latest_schema) st->require_current_schema();  // throws: too new
-    // Audit the migration when the keyring can be opened (a store past schema 1 has one).
-    if (before >= 1)
+    // Audit the migration: a store that has a keyring is migrated with it unsealed.
+    if (before >= 1 && before < store::latest_schema)
         if (auto row = st->load_sealed_keyring()) {
             ring.emplace(unseal_keyring(row->sealed, unseal_key_for(a, cfg, in)));
             st->attach(*ring);
@@ -378,8 +373,8 @@ int cmd_app_show(const cli_args& a) {
     std::cout << "name         " << ap.name << "\n"
               << "kind         " << to_string(ap.kind) << "\n"
               << "state        " << state_of(ap) << "\n"
-              << "description  " << ap.description << "\n"
-              << "contact      " << ap.contact << "\n"
+              << "description  " << printable(ap.description) << "\n"
+              << "contact      " << printable(ap.contact) << "\n"
               << "fields       " << fields_text(ap) << "\n";
     if (ap.kind == app_kind::group) {
         std::string g;
@@ -497,6 +492,10 @@ int cmd_cred_status(const cli_args& a) {
 int cmd_cred_get(const cli_args& a) {
     stdin_lines in;
     context ctx(a, true, in);
+    for (const auto& g : a.member_of) {
+        std::string why;
+        if (!principal::parse(g, ctx.cfg.realms, &why)) throw error(errc::invalid_argument, "--member-of: " + why);
+    }
     const resolution r = ctx.st->resolve_audited(a.name, a.principal, a.member_of, a.reveal);
     if (!r.ok()) throw error(static_cast<errc>(r.ec.value()), r.message);
     auto shown = [&](const resolved_field& f) {
@@ -526,6 +525,7 @@ int cmd_config_set(const cli_args& a) {
     stdin_lines in;
     context ctx(a, true, in);
     secret_bytes v = in.next("the value");
+    if (v.empty()) throw error(errc::invalid_argument, "the value on standard input is empty");
     ctx.st->config_set(a.name, a.field, std::move(v));
     ok_line(a, "stored " + a.name + " " + a.field);
     return 0;
@@ -536,7 +536,7 @@ int cmd_config_get(const cli_args& a) {
     context ctx(a, true, in);
     std::optional<std::string_view> field;
     if (!a.field.empty()) field = a.field;
-    const auto values = ctx.st->config_get(a.name, field);
+    const auto values = ctx.st->config_get(a.name, field, a.reveal);
     if (field && values.empty())
         throw error(errc::not_found, "'" + a.name + "' has no value for '" + a.field + "'");
     auto shown = [&](const resolved_field& f) {

@@ -1,5 +1,6 @@
 #include <ssogate/gateway/config.hpp>
 
+#include <sys/stat.h>
 #include <toml++/toml.h>
 #include <unistd.h>
 
@@ -47,13 +48,13 @@ std::optional<std::string> get_string(const config& c, const toml::table& t, std
 }
 
 secret_bytes get_secret(const config& c, const toml::table& t, std::string_view key,
-                        const std::string& where) {
+                        const std::string& where, bool private_file) {
     auto inline_value = get_string(c, t, key, where);
     auto file = get_string(c, t, std::string(key) + "_file", where);
     if (inline_value && file)
         fail(c, "[" + where + "] has both " + std::string(key) + " and " + std::string(key) +
                     "_file: give one");
-    if (file) return read_secret_file(resolve(c, *file));
+    if (file) return read_secret_file(resolve(c, *file), private_file);
     if (inline_value) {
         auto s = secret_bytes::copy_of(*inline_value);
         std::fill(inline_value->begin(), inline_value->end(), '\0');
@@ -70,7 +71,15 @@ std::string default_writer() {
 
 }  // namespace
 
-secret_bytes read_secret_file(const std::filesystem::path& file) {
+secret_bytes read_secret_file(const std::filesystem::path& file, bool private_file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && (st.st_mode & (private_file ? 077u : 007u)) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw config_error("secret file " + file.string() + " is open to " +
+                           (private_file ? "group or others" : "others") + " (mode " + mode +
+                           "); run chmod " + (private_file ? "600" : "640") + " on it");
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw config_error("cannot read secret file " + file.string() + ": " +
@@ -121,17 +130,17 @@ config load_config(const std::filesystem::path& file) {
     } else {
         fail(c, "[store] url must start with sqlite: or postgresql://");
     }
-    c.store.password = get_secret(c, *st, "password", "store");
+    c.store.password = get_secret(c, *st, "password", "store", false);
     if (const auto* n = st->get("busy_timeout_ms")) {
-        if (!n->is_integer() || n->as_integer()->get() < 0 || n->as_integer()->get() > 600000)
-            fail(c, "[store] busy_timeout_ms must be an integer from 0 to 600000");
+        if (!n->is_integer() || n->as_integer()->get() < 1 || n->as_integer()->get() > 600000)
+            fail(c, "[store] busy_timeout_ms must be an integer from 1 to 600000");
         c.store.busy_timeout_ms = static_cast<int>(n->as_integer()->get());
     }
 
     if (const toml::table* kr = section("keyring")) {
         allow_only(c, *kr, "keyring", {"key_file", "passphrase", "passphrase_file"});
         if (auto kf = get_string(c, *kr, "key_file", "keyring")) c.keyring.key_file = resolve(c, *kf);
-        c.keyring.passphrase = get_secret(c, *kr, "passphrase", "keyring");
+        c.keyring.passphrase = get_secret(c, *kr, "passphrase", "keyring", true);
         if (c.keyring.key_file && c.keyring.has_passphrase())
             fail(c, "[keyring] has both key_file and a passphrase: give one");
     }
@@ -155,6 +164,17 @@ config load_config(const std::filesystem::path& file) {
     }
     if (c.audit.writer.empty()) c.audit.writer = default_writer();
     return c;
+}
+
+credstore::store_options store_options_for(const config& cfg, std::string actor) {
+    credstore::store_options o;
+    o.url = cfg.store.url;
+    o.password = std::string(cfg.store.password.reveal());
+    o.busy_timeout_ms = cfg.store.busy_timeout_ms;
+    o.writer_id = cfg.audit.writer;
+    o.actor = std::move(actor);
+    o.realms = cfg.realms;
+    return o;
 }
 
 }  // namespace ssogate::gateway

@@ -117,11 +117,10 @@ int cmd_demo(const cli_args& a) {
     if (!std::filesystem::exists(cfg_path)) std::ofstream(cfg_path) << demo_config;
 
     const config cfg = load_config(cfg_path);
-    store_options o;
-    o.url = cfg.store.url;
-    o.writer_id = cfg.audit.writer;
-    o.actor = "demo";
-    o.realms = cfg.realms;
+    if (!cfg.keyring.key_file)
+        throw config_error(cfg_path.string() + ": the demo needs [keyring] key_file");
+    store_options o = store_options_for(cfg, "demo");
+    o.create_if_missing = true;
     auto st = store::open(o);
     std::optional<keyring> ring;
     bool created = false;

@@ -16,14 +16,11 @@ std::string format_time(std::int64_t unix_ms) {
     return buf;
 }
 
-namespace {
-// Control characters from the database never reach the terminal raw.
-std::string printable(const std::string& s) {
+std::string printable(std::string_view s) {
     std::string out;
     for (char c : s) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
     return out;
 }
-}  // namespace
 
 void table::print() const {
     std::vector<std::size_t> width(headers_.size());

@@ -2,9 +2,14 @@
 // Internal: plain tables for people, JSON for programs.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ssogate::gateway {
+
+/// Text from the database with control characters replaced by '?', so a crafted value cannot
+/// drive the terminal.
+std::string printable(std::string_view s);
 
 /// "2026-11-26T21:46:09Z" from unix milliseconds.
 std::string format_time(std::int64_t unix_ms);

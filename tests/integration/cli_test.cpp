@@ -68,7 +68,7 @@ TEST_F(Cli, InitCreatesAPrivateKeyFileAndStatusShowsVersionOne) {
     const auto status = nlohmann::json::parse(ok({"secret", "status", "--json"}));
     EXPECT_EQ(status["current_version"], 1);
     EXPECT_EQ(status["versions"][0]["values"], 0);
-    EXPECT_EQ(status["sealed_with"], "key file");
+    EXPECT_EQ(status["sealed_with"], "key_file");
     fails({"secret", "init"}, "already");
 }
 
@@ -155,7 +155,10 @@ TEST_F(Cli, PassphraseFromStdinAndFromFile) {
     // the passphrase is the first line, the credential fields follow
     ok({"cred", "set", "A", "--principal", "CORP\\a", "--password-stdin", "--passphrase-stdin"},
        "a long enough passphrase\nHOSTPW01\n");
-    // unattended: passphrase_file in the config
+    // unattended: passphrase_file in the config, which must be private
+    write_file(dir_ / "pp", "a long enough passphrase\n", 0640);
+    write_file(dir_ / "pp.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\npassphrase_file = \"pp\"\n");
+    fails({"app", "list"}, "chmod 600", "", "pp.toml");
     write_file(dir_ / "pp", "a long enough passphrase\n");
     write_file(dir_ / "pp.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\npassphrase_file = \"pp\"\n"
                "[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n");
@@ -171,7 +174,8 @@ TEST_F(Cli, BadInputGivesExitOneAndOneClearLine) {
     fails({"app", "list"}, "no such config file", "", "missing.toml");
     write_file(dir_ / "bad.toml", "[store\nurl = ");
     fails({"app", "list"}, "bad.toml:1:", "", "bad.toml");
-    fails({"app", "list"}, "not initialised");  // store file created, but no schema
+    fails({"app", "list"}, "no store at");  // nothing is created by a mere read
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "store.db"));
     ok({"secret", "init"});
     fails({"app", "show", "NOPE"}, "no application named 'NOPE'");
     ok({"app", "create", "TSO", "--kind", "individual"});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include "temp_dir.hpp"
 
 using namespace ssogate::gateway;
@@ -68,6 +70,7 @@ TEST(Config, BadConfigsGiveOneClearLine) {
         {"[store]\nurl = \"sqlite:x\"\npassword = \"a\"\npassword_file = \"b\"\n", "give one"},
         {"[store]\nurl = \"sqlite:x\"\npassword_file = \"missing\"\n", "cannot read secret file"},
         {"[store]\nurl = \"sqlite:x\"\nbusy_timeout_ms = -3\n", "busy_timeout_ms"},
+        {"[store]\nurl = \"sqlite:x\"\nbusy_timeout_ms = 0\n", "from 1 to 600000"},
         {"[store]\nurl = \"sqlite:x\"\n[identity.domains]\nCORP = 1\n", "realm string"},
         {"store = 1\n", "must be a table"},
     };
@@ -78,6 +81,18 @@ TEST(Config, BadConfigsGiveOneClearLine) {
         EXPECT_EQ(e.find('\n'), std::string::npos) << e;
     }
     EXPECT_NE(error_of(d / "nope.toml").find("no such config file"), std::string::npos);
+}
+
+TEST(Config, SecretFilesOpenToOthersAreRefused) {
+    temp_dir d;
+    write_file(d / "pp", "a passphrase\n", 0640);
+    write_file(d / "pw", "db password\n", 0644);
+    write_file(d / "c.toml", "[store]\nurl = \"sqlite:x\"\n[keyring]\npassphrase_file = \"pp\"\n");
+    EXPECT_NE(error_of(d / "c.toml").find("chmod 600"), std::string::npos);
+    write_file(d / "c.toml", "[store]\nurl = \"sqlite:x\"\npassword_file = \"pw\"\n");
+    EXPECT_NE(error_of(d / "c.toml").find("chmod 640"), std::string::npos);
+    ::chmod((d / "pw").c_str(), 0640);  // a group (the service's) may read a database password
+    EXPECT_EQ(error_of(d / "c.toml"), "");
 }
 
 TEST(Config, SecretsNeverAppearInErrors) {

@@ -310,6 +310,35 @@ TEST_P(StoreTest, MappingRepointedInSqlIsDetected) {
     }
 }
 
+TEST_P(StoreTest, ApplicationsSwappedInSqlAreDetected) {
+    seed();
+    st_->create_app({"HR", app_kind::individual, "", "", {{"password", true}}, {}});
+    st_->add_mapping("HR", "CORP\\alice", "ALICE.HR");
+    st_->set_credential("HR", "CORP\\alice", vals({"HRPASSWD"}));
+    ASSERT_TRUE(resolve("TSO", "CORP\\alice").ok());  // the verified row is remembered
+    // The DBA swaps the lookup keys: asking for TSO would reach HR's row and credential.
+    sql("UPDATE applications SET name_key = 'x' WHERE name_key = 'tso'");
+    sql("UPDATE applications SET name_key = 'tso' WHERE name_key = 'hr'");
+    sql("UPDATE applications SET name_key = 'hr' WHERE name_key = 'x'");
+    auto r = resolve("TSO", "CORP\\alice");
+    EXPECT_EQ(rc(r), errc::integrity_failure) << r.host_user;
+    EXPECT_TRUE(r.fields.empty());
+    auto fresh = open("test", true);  // a new process sees the same
+    EXPECT_EQ(rc(fresh->resolve("TSO", "CORP\\alice", {})), errc::integrity_failure);
+}
+
+TEST_P(StoreTest, TamperedRowsCannotBeBlessedByEnableOrDisable) {
+    seed();
+    st_->set_mapping_enabled("TSO", "CORP\\alice", false);
+    sql("UPDATE mappings SET enabled = 1 WHERE host_user = 'ALICE1'");
+    EXPECT_EQ(code_of([&] { st_->set_mapping_enabled("TSO", "CORP\\alice", true); }),
+              errc::integrity_failure);
+    EXPECT_EQ(rc(resolve("TSO", "CORP\\alice")), errc::integrity_failure);
+    sql("UPDATE applications SET fields = '[{\"name\":\"password\",\"masked\":false}]' WHERE name = 'TSO'");
+    EXPECT_EQ(code_of([&] { st_->set_app_enabled("TSO", true); }), errc::integrity_failure);
+    EXPECT_FALSE(st_->get_app("TSO").intact);
+}
+
 TEST_P(StoreTest, StateAndEnabledFlagsFlippedInSqlAreDetectedAndAudited) {
     seed();
     st_->set_credential_state("TSO", "CORP\\bob", cred_state::needs_update);

@@ -29,8 +29,11 @@ struct store_options {
     std::string url;
     /// Database password when not in the URL (PostgreSQL); never logged.
     std::string password;
-    /// Upper bound on waiting for a lock (SQLite busy timeout, PostgreSQL lock_timeout).
+    /// Upper bound on waiting for a lock (SQLite busy timeout, PostgreSQL lock_timeout), >= 1.
     int busy_timeout_ms = 5000;
+    /// Create the SQLite file when it does not exist (init, demo); otherwise a missing file is
+    /// error(store_not_initialised) rather than a new empty database.
+    bool create_if_missing = false;
     /// The audit chain this instance appends to, and who it acts as.
     std::string writer_id = "cli";
     std::string actor = "cli";
@@ -104,9 +107,14 @@ public:
 
     // ---- config store (config applications)
     void config_set(std::string_view app, std::string_view field, secret_bytes value);
-    /// All fields (or one) in field order; unset fields are absent.
+    /// All fields (or one) in field order; unset fields are absent. Audited (read or denied;
+    /// `revealed` says whether masked values will be shown).
     [[nodiscard]] std::vector<resolved_field> config_get(std::string_view app,
-                                                         std::optional<std::string_view> field);
+                                                         std::optional<std::string_view> field,
+                                                         bool revealed = false);
+    /// The same without an audit record (for callers that audit themselves).
+    [[nodiscard]] std::vector<resolved_field> config_read(std::string_view app,
+                                                          std::optional<std::string_view> field);
 
     // ---- audit
     /// Append a record in its own transaction.

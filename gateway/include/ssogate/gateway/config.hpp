@@ -5,6 +5,7 @@
 // never silently falls back to a default.
 #include <ssogate/credstore/principal.hpp>
 #include <ssogate/credstore/secret_bytes.hpp>
+#include <ssogate/credstore/store.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -47,6 +48,10 @@ struct config {
 config load_config(const std::filesystem::path& file);
 
 /// Read a secret from a file: the first line, without its line ending. Throws config_error.
-credstore::secret_bytes read_secret_file(const std::filesystem::path& file);
+/// `private_file`: refuse a file open to group or others (else only world access is refused).
+credstore::secret_bytes read_secret_file(const std::filesystem::path& file, bool private_file);
+
+/// The store options a config describes; `actor` names who acts in the audit log.
+credstore::store_options store_options_for(const config& cfg, std::string actor);
 
 }  // namespace ssogate::gateway
