@@ -338,6 +338,8 @@ std::optional<bytes> from_base64(std::string_view text) {
             if (v[k] < 0) return std::nullopt;
         }
         const auto w = static_cast<std::uint32_t>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+        // Canonical only: the bits that padding drops must be zero (one text per value).
+        if ((pad == 1 && (w & 0xff) != 0) || (pad == 2 && (w & 0xffff) != 0)) return std::nullopt;
         out.push_back(static_cast<std::byte>(w >> 16));
         if (pad < 2) out.push_back(static_cast<std::byte>((w >> 8) & 0xff));
         if (pad < 1) out.push_back(static_cast<std::byte>(w & 0xff));

@@ -94,13 +94,21 @@ secret_bytes read_secret_file(const std::filesystem::path& file, bool private_fi
 }
 
 config load_config(const std::filesystem::path& file) {
+    const auto path = std::filesystem::absolute(file).lexically_normal();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw config_error(path.string() + ": no such config file (give --config FILE or set SSOGATE_CONFIG)");
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path);
+}
+
+config parse_config(std::string_view text, const std::filesystem::path& file) {
     config c;
     c.file = std::filesystem::absolute(file).lexically_normal();
-    if (!std::filesystem::exists(c.file))
-        throw config_error(c.file.string() + ": no such config file (give --config FILE or set SSOGATE_CONFIG)");
     toml::table root;
     try {
-        root = toml::parse_file(c.file.string());
+        root = toml::parse(text, c.file.string());
     } catch (const toml::parse_error& e) {
         const auto& src = e.source();
         throw config_error(c.file.string() + ":" + std::to_string(src.begin.line) + ":" +

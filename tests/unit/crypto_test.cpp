@@ -133,6 +133,8 @@ TEST(Crypto, HexAndBase64RoundTripAndRejectGarbage) {
     EXPECT_FALSE(from_base64("Zm9").has_value());
     EXPECT_FALSE(from_base64("Zm=v").has_value());
     EXPECT_FALSE(from_base64("Zm8*").has_value());
+    EXPECT_FALSE(from_base64("Zm9=").has_value());  // non-canonical: dropped bits set
+    EXPECT_FALSE(from_base64("Zh==").has_value());
     EXPECT_FALSE(from_hex("abc").has_value());
     EXPECT_FALSE(from_hex("zz").has_value());
 }

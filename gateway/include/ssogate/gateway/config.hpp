@@ -46,6 +46,8 @@ struct config {
 
 /// Load and check a config file; throws config_error.
 config load_config(const std::filesystem::path& file);
+/// Check config text as if read from `file` (relative paths resolve against its folder).
+config parse_config(std::string_view text, const std::filesystem::path& file);
 
 /// Read a secret from a file: the first line, without its line ending. Throws config_error.
 /// `private_file`: refuse a file open to group or others (else only world access is refused).

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make fuzz: run every libFuzzer target for SECONDS each, seeded from tests/fuzz/corpus.
+set -euo pipefail
+build=${1:?build dir}; seconds=${2:-60}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/ssogate-fuzz.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs; do
+  mkdir -p "$work/$t"
+  case $t in
+    fuzz_principal) cp "$here"/corpus/principal-* "$work/$t/" ;;
+    fuzz_config) cp "$here"/corpus/config-* "$work/$t/" ;;
+  esac
+  echo "== $t (${seconds}s)"
+  mkdir -p "$build/fuzz-artifacts"
+  if ! "$build/tests/fuzz/$t" -max_total_time="$seconds" -print_final_stats=1 \
+       -artifact_prefix="$build/fuzz-artifacts/$t-" "$work/$t" >"$work/$t.log" 2>&1; then
+    grep -E "ERROR|SUMMARY|Test unit written" "$work/$t.log" || tail -20 "$work/$t.log"
+    echo "fuzz: $t found a crash (input kept in $build/fuzz-artifacts/)"; exit 1
+  fi
+  grep -E "stat::number_of_executed_units|stat::new_units_added" "$work/$t.log"
+done
+echo "fuzz: all targets ran ${seconds}s without a crash"
