@@ -9,7 +9,10 @@
 
 #include <nlohmann/json.hpp>
 #include <pwd.h>
+#include <termios.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <chrono>
 #include <iostream>
@@ -36,7 +39,10 @@ std::string os_user() {
 /// Standard input, read once into locked memory and handed out line by line.
 class stdin_lines {
 public:
+    /// At a terminal each secret is prompted for on stderr with echo off; from a pipe or file
+    /// it is the next line.
     secret_bytes next(const std::string& what) {
+        if (::isatty(0) == 1) return prompt(what);
         load();
         if (next_ >= lines_.size())
             throw error(errc::invalid_argument, "expected " + what + " on standard input");
@@ -53,7 +59,31 @@ public:
         return out;
     }
 
+    static bool interactive() { return ::isatty(0) == 1; }
+
 private:
+    static secret_bytes prompt(const std::string& what) {
+        std::fprintf(stderr, "%s: ", what.c_str());
+        std::fflush(stderr);
+        termios old{};
+        const bool tty = ::tcgetattr(0, &old) == 0;
+        if (tty) {
+            termios quiet = old;
+            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+            ::tcsetattr(0, TCSAFLUSH, &quiet);
+        }
+        secret_bytes buf(4096);
+        std::size_t n = 0;
+        char c = 0;
+        while (n < buf.size() && ::read(0, &c, 1) == 1 && c != '\n') {
+            if (c != '\r') buf.data()[n++] = static_cast<std::byte>(c);
+        }
+        if (tty) ::tcsetattr(0, TCSAFLUSH, &old);
+        std::fputc('\n', stderr);
+        buf.truncate(n);
+        return buf;
+    }
+
     void load() {
         if (loaded_) return;
         loaded_ = true;
@@ -454,7 +484,14 @@ int cmd_map_delete(const cli_args& a) {
 int cmd_cred_set(const cli_args& a) {
     stdin_lines in;
     context ctx(a, true, in);  // with --passphrase-stdin the passphrase is the first line
-    auto values = in.rest();
+    std::vector<secret_bytes> values;
+    if (stdin_lines::interactive()) {
+        const application ap = ctx.st->get_app(a.name);
+        for (std::size_t i = 1; i < ap.fields.size(); ++i)
+            values.push_back(in.next(ap.fields[i].name + " of " + a.principal + " in " + ap.name));
+    } else {
+        values = in.rest();
+    }
     for (const auto& v : values)
         if (v.empty()) throw error(errc::invalid_argument, "a credential field on standard input is empty");
     ctx.st->set_credential(a.name, a.principal, std::move(values));

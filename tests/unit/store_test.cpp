@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -73,13 +74,15 @@ protected:
         }
     }
 
-    std::unique_ptr<store> open(const std::string& writer = "test", bool attach = false) {
+    std::unique_ptr<store> open(const std::string& writer = "test", bool attach = false,
+                                int busy_timeout_ms = 2000) {
         store_options o;
         o.url = url_;
         o.writer_id = writer;
         o.actor = "tester";
         o.realms.add("CORP", "CORP.EXAMPLE");
-        o.busy_timeout_ms = 2000;
+        o.busy_timeout_ms = busy_timeout_ms;
+        o.create_if_missing = true;
         auto s = store::open(o);
         if (attach) s->attach(ring_);
         return s;
@@ -431,6 +434,28 @@ TEST_P(StoreTest, OperationFailsWhenItsAuditRecordCannotBeWritten) {
               errc::audit_failure);
     sql("ALTER TABLE audit_away RENAME TO audit");
     EXPECT_TRUE(st_->list_apps().empty());  // rolled back with its audit record
+}
+
+TEST_P(StoreTest, BlockedAuditFailsTheOperationWithinTheTimeout) {
+    // Another connection holds what the audit append needs (SQLite: the write lock;
+    // PostgreSQL: the chain heads), far longer than the store's 300 ms timeout.
+    soci::session other;
+    if (GetParam() == "sqlite") {
+        other.open(soci::sqlite3, "db=" + (dir_ / "store.db").string());
+        other << "BEGIN IMMEDIATE";
+    } else {
+        other.open(soci::postgresql, postgres_conninfo(url_));
+        other << "BEGIN";
+        other << "LOCK TABLE audit_heads IN EXCLUSIVE MODE";
+    }
+    auto s = open("test", true, 300);
+    const auto t0 = std::chrono::steady_clock::now();
+    const errc e = code_of([&] { (void)s->create_app({"TSO", app_kind::individual, "", "", {}, {}}); });
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_TRUE(e == errc::audit_failure || e == errc::store_unavailable) << static_cast<int>(e);
+    EXPECT_LT(took, std::chrono::seconds(5));
+    other << "ROLLBACK";
+    EXPECT_TRUE(s->list_apps().empty());  // nothing was changed
 }
 
 TEST_P(StoreTest, ValuesPerKeyVersionCountsEveryCiphertext) {
