@@ -3,22 +3,16 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "errc_of.hpp"
 #include "temp_dir.hpp"
 
 using namespace ssogate::credstore;
+using ssogate::test::code_of;
 using ssogate::test::temp_dir;
 
 namespace {
 constexpr scrypt_params fast{1024, 8, 1};  // small N keeps the suite quick; format is the same
 
-errc code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return static_cast<errc>(e.code().value());
-    }
-    return errc::ok;
-}
 }  // namespace
 
 TEST(Keyring, GenerateHasVersionOneAndAStableFingerprint) {

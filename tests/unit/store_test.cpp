@@ -12,9 +12,11 @@
 #include <fstream>
 #include <random>
 
+#include "errc_of.hpp"
 #include "temp_dir.hpp"
 
 using namespace ssogate::credstore;
+using ssogate::test::code_of;
 using ssogate::test::temp_dir;
 
 namespace {
@@ -25,14 +27,6 @@ std::vector<secret_bytes> vals(std::initializer_list<std::string_view> l) {
     return v;
 }
 
-errc code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return static_cast<errc>(e.code().value());
-    }
-    return errc::ok;
-}
 
 errc rc(const resolution& r) { return r.ok() ? errc::ok : static_cast<errc>(r.ec.value()); }
 
