@@ -41,27 +41,28 @@ namespace {
 constexpr std::size_t max_name = 256;
 
 bool valid_part(std::string_view s, bool realm, std::string& why) {
+    const std::string part = realm ? "the domain or realm" : "the name";
     if (s.empty()) {
-        why = realm ? "the domain or realm is empty" : "the name is empty";
+        why = part + " is empty";
         return false;
     }
     if (s.size() > max_name) {
-        why = "the name is longer than 256 characters";
+        why = part + " is longer than 256 characters";
         return false;
     }
     for (char c : s) {
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u == 0x7f) {
-            why = "the name contains a control character";
+            why = part + " contains a control character";
             return false;
         }
         if (c == '\\' || c == '@' || c == '/' || (realm && c == ' ')) {
-            why = std::string("unexpected '") + c + "' in the name";
+            why = std::string("unexpected '") + c + "' in " + part;
             return false;
         }
     }
     if (s.front() == ' ' || s.back() == ' ') {
-        why = "the name starts or ends with a space";
+        why = part + " starts or ends with a space";
         return false;
     }
     return true;
@@ -94,7 +95,12 @@ std::optional<principal> principal::parse(std::string_view text, const realm_map
         p.realm_ = is_domain ? realms.realm_for_domain(where) : ascii_upper(where);
         return p;
     }
-    if (why) *why = "invalid principal '" + std::string(text.substr(0, 300)) + "': " + reason;
+    if (why) {
+        std::string shown;
+        for (char c : text.substr(0, 300))
+            shown.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+        *why = "invalid principal '" + shown + "': " + reason;
+    }
     return std::nullopt;
 }
 

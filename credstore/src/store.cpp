@@ -356,6 +356,7 @@ void store::impl::append_audit(std::string_view action, std::string_view target,
 
 void store::impl::audit_integrity(std::string_view what, std::string_view target) noexcept {
     try {
+        if (!integrity_reported.insert(std::string(what) + "|" + std::string(target)).second) return;
         write_tx tx(*this);
         append_audit("integrity.failure", target, "denied",
                      std::string(what) + " was changed outside ssogate; treated as disabled");

@@ -346,6 +346,9 @@ application store::create_app(const app_spec& spec) {
     for (const auto& f : spec.fields) {
         if (!valid_name(f.name))
             throw error(errc::invalid_argument, "invalid field name '" + f.name + "'");
+        if (spec.kind != app_kind::config && ascii_lower(f.name) == user_field)
+            throw error(errc::invalid_argument,
+                        "field 'user' is reserved: it is the host user id (map add --host-user)");
         if (!names.insert(ascii_lower(f.name)).second)
             throw error(errc::invalid_argument, "field '" + f.name + "' is given twice");
         a.fields.push_back(f);
@@ -507,7 +510,7 @@ std::optional<mapping> store::impl::find_mapping(std::int64_t app_id,
 }
 
 mapping store::add_mapping(std::string_view app, std::string_view principal_text,
-                           std::string_view host_user, std::string_view sid) {
+                           std::string_view host_user, std::string_view sid, bool individual) {
     auto& s = *impl_;
     s.need_ring();
     const application a = s.require_app(app);
@@ -517,18 +520,38 @@ mapping store::add_mapping(std::string_view app, std::string_view principal_text
     if (a.kind == app_kind::config)
         throw error(errc::wrong_kind, "'" + a.name + "' is a config application: it has no mappings");
     const principal p = s.parse_principal(principal_text);
-    if (host_user.empty() || host_user.size() > 256)
-        throw error(errc::invalid_argument, "--host-user must be 1 to 256 characters");
+    if (host_user.empty() || host_user.size() > 256 ||
+        std::any_of(host_user.begin(), host_user.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        }))
+        throw error(errc::invalid_argument,
+                    "--host-user must be 1 to 256 characters without control characters");
+    if (sid.size() > 256 || std::any_of(sid.begin(), sid.end(), [](char c) {
+            return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-');
+        }))
+        throw error(errc::invalid_argument, "--sid must look like S-1-5-21-...");
     mapping m;
     m.app_id = a.id;
     m.principal_key = p.key();
     m.principal = p.display(s.opt.realms);
-    // In a group application a principal that is one of its groups is a group mapping; any
-    // other principal is a user's own mapping, which wins over the groups (resolve()).
     const bool is_group =
         a.kind == app_kind::group &&
         std::any_of(a.groups.begin(), a.groups.end(),
                     [&](const group_ref& g) { return g.key == m.principal_key; });
+    if (individual && a.kind != app_kind::group)
+        throw error(errc::invalid_argument,
+                    "--individual is for group applications; in '" + a.name +
+                        "' every mapping is individual");
+    if (individual && is_group)
+        throw error(errc::invalid_argument, "'" + m.principal + "' is one of the groups of '" +
+                                                a.name + "': map it without --individual");
+    if (a.kind == app_kind::group && !is_group && !individual) {
+        std::string list;
+        for (const auto& g : a.groups) list += (list.empty() ? "" : ", ") + g.display;
+        throw error(errc::invalid_argument,
+                    "'" + m.principal + "' is not one of the groups of '" + a.name + "' (" + list +
+                        "); to map one user individually, add --individual");
+    }
     m.principal_kind = is_group ? "group" : "user";
     m.sid = sid;
     m.host_user = host_user;
@@ -563,6 +586,8 @@ mapping store::add_mapping(std::string_view app, std::string_view principal_text
 std::vector<mapping> store::list_mappings(std::string_view app) {
     auto& s = *impl_;
     const application a = s.require_app(app);
+    if (a.kind == app_kind::config)
+        throw error(errc::wrong_kind, "'" + a.name + "' is a config application: it has no mappings");
     std::vector<std::string> keys;
     try {
         std::string k;
@@ -615,7 +640,7 @@ void store::set_mapping_enabled(std::string_view app, std::string_view principal
         s.rethrow_db(e, "cannot update mapping");
     }
     s.append_audit(enabled ? "map.enable" : "map.disable",
-                   "app " + a.name + " principal " + m.principal, "ok", "");
+                   "app " + a.name + " " + m.principal_kind + " " + m.principal, "ok", "");
     tx.commit();
 }
 
@@ -630,7 +655,7 @@ void store::delete_mapping(std::string_view app, std::string_view principal_text
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot delete mapping");
     }
-    s.append_audit("map.delete", "app " + a.name + " principal " + m.principal, "ok", "");
+    s.append_audit("map.delete", "app " + a.name + " " + m.principal_kind + " " + m.principal, "ok", "");
     tx.commit();
 }
 
@@ -683,7 +708,7 @@ void store::set_credential(std::string_view app, std::string_view principal_text
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot store the credential");
     }
-    s.append_audit("cred.set", "app " + a.name + " principal " + m.principal, "ok",
+    s.append_audit("cred.set", "app " + a.name + " " + m.principal_kind + " " + m.principal, "ok",
                    std::to_string(values.size()) + " field(s) under key version " +
                        std::to_string(kv));
     tx.commit();
@@ -714,7 +739,7 @@ void store::set_credential_state(std::string_view app, std::string_view principa
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot update the credential");
     }
-    s.append_audit("cred.state", "app " + a.name + " principal " + m.principal, "ok",
+    s.append_audit("cred.state", "app " + a.name + " " + m.principal_kind + " " + m.principal, "ok",
                    "state " + state_text(st));
     tx.commit();
 }
@@ -974,7 +999,12 @@ std::vector<resolved_field> store::config_read(std::string_view app,
             const long long id = a.id;
             s.sql << "SELECT value, key_version FROM config_values WHERE app_id = :a AND field = :f",
                 soci::use(id), soci::use(f->name), soci::into(ct), soci::into(kv);
-            if (!s.sql.got_data()) continue;
+            if (!s.sql.got_data()) {
+                if (field)
+                    throw error(errc::not_found,
+                                "'" + a.name + "' has no value for '" + f->name + "'");
+                continue;
+            }
         } catch (const std::exception& e) {
             s.rethrow_db(e, "cannot read the config value");
         }

@@ -6,6 +6,7 @@
 #include <soci/soci.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,6 +80,8 @@ struct store::impl {
         application app;
     };
     std::map<std::string, app_memo> app_memos;
+    /// Integrity failures already audited by this connection (one record per row and kind).
+    std::set<std::string> integrity_reported;
 
     std::optional<application> find_app(std::string_view name);
     /// Verify (or recall) the application in `c`, looked up by `wanted_key`. The reference

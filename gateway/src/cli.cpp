@@ -23,6 +23,7 @@ int run_cli(int argc, char** argv) {
     CLI::App app{"ssogate: sign-on gateway for IBM host systems", "ssogate"};
     app.require_subcommand(1);
     app.fallthrough();
+    app.set_version_flag("--version", std::string("ssogate ") + SSOGATE_VERSION);
     if (const char* env = std::getenv("SSOGATE_CONFIG")) a.config = env;
     if (a.config.empty()) a.config = "/etc/ssogate/ssogate.toml";
     app.add_option("--config", a.config, "configuration file (TOML); default $SSOGATE_CONFIG or /etc/ssogate/ssogate.toml");
@@ -83,6 +84,8 @@ int run_cli(int argc, char** argv) {
         c->add_option("--principal", a.principal, "CORP\\alice, alice@CORP.EXAMPLE, or a group")->required();
         c->add_option("--host-user", a.host_user, "the host user id (field 0)")->required();
         c->add_option("--sid", a.sid, "the principal's SID, when known");
+        c->add_flag("--individual", a.individual,
+                    "in a group application: map this one user individually (wins over the groups)");
         auto* l = leaf(mapcmd, "list", "list an application's mappings", [&] { return cmd_map_list(a); });
         l->add_option("NAME", a.name, "application name")->required();
         for (auto [n, fn] : std::initializer_list<std::pair<const char*, std::function<int()>>>{
@@ -147,13 +150,28 @@ int run_cli(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        // "A subcommand is required" hides the real cause when a word was not understood.
+        const auto extra = app.remaining(true);
+        if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && !extra.empty()) {
+            std::cerr << "ssogate: unknown command or option '" << extra.front()
+                      << "'\nRun with --help for more information.\n";
+            return 2;
+        }
         app.exit(e);
         return 2;
     }
     if (!action) return 2;
     try {
-        return action();
+        const int rc = action();
+        std::cout.flush();
+        if (!std::cout) {
+            std::cerr << "ssogate: cannot write the output\n";
+            return 1;
+        }
+        return rc;
     } catch (const credstore::error& e) {
         std::cerr << "ssogate: " << e.what() << "\n";
     } catch (const config_error& e) {

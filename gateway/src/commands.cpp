@@ -157,6 +157,13 @@ public:
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
+/// 'text' for a POSIX shell, with embedded quotes escaped.
+std::string shell_quote(const std::string& text) {
+    std::string q = "'";
+    for (char c : text) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
 json app_json(const application& ap) {
     json fields = json::array();
     for (const auto& f : ap.fields) fields.push_back({{"name", f.name}, {"masked", f.masked}});
@@ -167,6 +174,11 @@ json app_json(const application& ap) {
             {"description", ap.description}, {"contact", ap.contact},
             {"fields", fields},          {"groups", groups},
             {"created", format_time(ap.created_at)}, {"updated", format_time(ap.updated_at)}};
+}
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
 }
 
 std::string state_of(const application& ap) {
@@ -258,7 +270,8 @@ int cmd_secret_init(const cli_args& a) {
             std::cout << "keyring created: fingerprint " << ring.fingerprint() << ", key version 1\n";
             if (created_key_file)
                 std::cout << "sealed under the key file " << cfg.keyring.key_file->string()
-                          << " (mode 0600): keep it safe, only secret servers need it\n";
+                          << " (mode 0600): it unseals the keyring; keep a copy offline and give it"
+                             " only to the machines that must unseal\n";
             else
                 std::cout << "sealed under a passphrase (scrypt N=" << key->params().n
                           << ", r=" << key->params().r << ", p=" << key->params().p << ")\n";
@@ -403,8 +416,8 @@ int cmd_app_show(const cli_args& a) {
     std::cout << "name         " << ap.name << "\n"
               << "kind         " << to_string(ap.kind) << "\n"
               << "state        " << state_of(ap) << "\n"
-              << "description  " << printable(ap.description) << "\n"
-              << "contact      " << printable(ap.contact) << "\n"
+              << trimmed("description  " + printable(ap.description)) << "\n"
+              << trimmed("contact      " + printable(ap.contact)) << "\n"
               << "fields       " << fields_text(ap) << "\n";
     if (ap.kind == app_kind::group) {
         std::string g;
@@ -439,10 +452,10 @@ int cmd_app_delete(const cli_args& a) {
 int cmd_map_add(const cli_args& a) {
     stdin_lines in;
     context ctx(a, true, in);
-    const mapping m = ctx.st->add_mapping(a.name, a.principal, a.host_user, a.sid);
+    const mapping m = ctx.st->add_mapping(a.name, a.principal, a.host_user, a.sid, a.individual);
     ok_line(a, "mapped " + m.principal_kind + " " + m.principal + " to host user " + m.host_user + " in " + a.name +
-                   " (no credential yet: `ssogate cred set " + a.name + " --principal '" +
-                   m.principal + "' --password-stdin`)",
+                   " (no credential yet: `ssogate cred set " + a.name + " --principal " +
+                   shell_quote(m.principal) + " --password-stdin`)",
             mapping_json(m));
     return 0;
 }
@@ -517,9 +530,9 @@ int cmd_cred_status(const cli_args& a) {
         print_json(j);
         return 0;
     }
-    table t({"PRINCIPAL", "HOST USER", "CREDENTIAL", "KEY VERSION", "UPDATED"});
+    table t({"PRINCIPAL", "HOST USER", "MAPPING", "CREDENTIAL", "KEY VERSION", "UPDATED"});
     for (const auto& m : maps)
-        t.row({m.principal, m.host_user, cred_text(m),
+        t.row({m.principal, m.host_user, mapping_state(m), cred_text(m),
                m.credential ? std::to_string(m.credential->key_version) : "-",
                m.credential ? format_time(m.credential->updated_at) : "-"});
     t.print();
@@ -574,8 +587,6 @@ int cmd_config_get(const cli_args& a) {
     std::optional<std::string_view> field;
     if (!a.field.empty()) field = a.field;
     const auto values = ctx.st->config_get(a.name, field, a.reveal);
-    if (field && values.empty())
-        throw error(errc::not_found, "'" + a.name + "' has no value for '" + a.field + "'");
     auto shown = [&](const resolved_field& f) {
         return f.def.masked && !a.reveal ? std::string("********") : std::string(f.value.reveal());
     };

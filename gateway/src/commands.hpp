@@ -23,6 +23,7 @@ struct cli_args {
     std::vector<std::string> groups;
     std::vector<std::string> member_of;
     bool reveal = false;
+    bool individual = false;
     bool password_stdin = false;
     bool value_stdin = false;
     std::size_t limit = 50;

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -134,6 +135,11 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         if (path.empty()) fail(c, "[store] url has no SQLite path");
         c.store.url = "sqlite:" + resolve(c, path).string();
     } else if (url->rfind("postgresql://", 0) == 0 || url->rfind("postgres://", 0) == 0) {
+        try {
+            (void)credstore::postgres_conninfo(*url);
+        } catch (const credstore::error& e) {
+            fail(c, std::string("[store] ") + e.what());
+        }
         c.store.url = *url;
     } else {
         fail(c, "[store] url must start with sqlite: or postgresql://");
@@ -155,12 +161,21 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
 
     if (const toml::table* id = section("identity")) {
         allow_only(c, *id, "identity", {"default_domain", "domains"});
-        if (auto d = get_string(c, *id, "default_domain", "identity")) c.realms.set_default_domain(*d);
+        if (auto d = get_string(c, *id, "default_domain", "identity")) {
+            std::string why;
+            if (!credstore::principal::parse("x@" + *d, credstore::realm_map{}, &why))
+                fail(c, "[identity] default_domain '" + *d + "' is not a domain name");
+            c.realms.set_default_domain(*d);
+        }
         if (const auto* dn = id->get("domains")) {
             if (!dn->is_table()) fail(c, "[identity.domains] must be a table of DOMAIN = \"REALM\"");
             for (const auto& [k, v] : *dn->as_table()) {
                 if (!v.is_string())
                     fail(c, "[identity.domains] " + std::string(k.str()) + " must be a realm string");
+                if (!credstore::principal::parse("x@" + std::string(k.str()), credstore::realm_map{}) ||
+                    !credstore::principal::parse("x@" + v.as_string()->get(), credstore::realm_map{}))
+                    fail(c, "[identity.domains] " + std::string(k.str()) +
+                                " must map a domain name to a realm name");
                 c.realms.add(k.str(), v.as_string()->get());
             }
         }
@@ -168,7 +183,12 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
 
     if (const toml::table* au = section("audit")) {
         allow_only(c, *au, "audit", {"writer"});
-        if (auto w = get_string(c, *au, "writer", "audit")) c.audit.writer = *w;
+        if (auto w = get_string(c, *au, "writer", "audit")) {
+            if (w->empty() || w->size() > 128 ||
+                std::any_of(w->begin(), w->end(), [](char ch) { return static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f; }))
+                fail(c, "[audit] writer must be 1-128 characters without spaces or control characters");
+            c.audit.writer = *w;
+        }
     }
     if (c.audit.writer.empty()) c.audit.writer = default_writer();
     return c;

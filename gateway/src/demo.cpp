@@ -111,8 +111,8 @@ std::string self_path() {
 
 int cmd_demo(const cli_args& a) {
     const std::filesystem::path dir = std::filesystem::absolute(a.dir.empty() ? "demo-data" : a.dir);
-    std::filesystem::create_directories(dir);
-    ::chmod(dir.c_str(), 0700);
+    // A folder the demo makes is private; an existing one keeps its mode.
+    if (std::filesystem::create_directories(dir)) ::chmod(dir.c_str(), 0700);
     const auto cfg_path = dir / "ssogate.toml";
     if (!std::filesystem::exists(cfg_path)) std::ofstream(cfg_path) << demo_config;
 

@@ -37,6 +37,7 @@ void build_store() {
     o.url = "sqlite:" + (dir / "store.db").string();
     o.writer_id = "bench";
     o.realms.add("CORP", "CORP.EXAMPLE");
+    o.create_if_missing = true;
     st = store::open(o);
     st->migrate();
     st->save_new_keyring(seal_keyring(*ring, unseal_key::from_key_file(dir / "unseal.key")), *ring);
@@ -44,9 +45,10 @@ void build_store() {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < mappings_n; ++i) {
         users.push_back(user(i));
-        st->add_mapping("TSO", users.back(), "U" + std::to_string(i));
+        const std::string n = std::to_string(i);
+        st->add_mapping("TSO", users.back(), std::string("U").append(n));
         std::vector<secret_bytes> v;
-        v.push_back(secret_bytes::copy_of("PW" + std::to_string(i)));
+        v.push_back(secret_bytes::copy_of(std::string("PW").append(n)));
         st->set_credential("TSO", users.back(), std::move(v));
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

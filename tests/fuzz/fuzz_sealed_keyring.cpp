@@ -12,9 +12,10 @@ using namespace ssogate::credstore;
 namespace {
 const unseal_key& key() {
     static const unseal_key k = [] {
-        char tmpl[] = "/tmp/ssogate-fuzz.XXXXXX";
+        static char tmpl[] = "/tmp/ssogate-fuzz.XXXXXX";
         const std::filesystem::path dir = ::mkdtemp(tmpl);
         create_key_file(dir / "k");
+        std::atexit([] { std::filesystem::remove_all(tmpl); });
         return unseal_key::from_key_file(dir / "k");
     }();
     return k;

@@ -197,8 +197,54 @@ TEST_F(Cli, BadInputGivesExitOneAndOneClearLine) {
     fails({"app", "list"}, "cannot open key file");
 }
 
+TEST_F(Cli, GroupApplicationsTakeTheirGroupsOrAnExplicitIndividualUser) {
+    init_with_apps();
+    fails({"map", "add", "PAY", "--principal", "CORP\\Payrol", "--host-user", "X"},
+          "is not one of the groups of 'PAY' (CORP\\Payroll, CORP\\Staff)");
+    ok({"map", "add", "PAY", "--principal", "CORP\\zoe", "--host-user", "ZOE1", "--individual"});
+    ok({"cred", "set", "PAY", "--principal", "CORP\\zoe", "--password-stdin"}, "ZOEPW001\nACCT-9\n");
+    auto j = nlohmann::json::parse(ok({"cred", "get", "PAY", "--principal", "CORP\\zoe", "--member-of",
+                                       "CORP\\Staff", "--json"}));
+    EXPECT_EQ(j["host_user"], "ZOE1");  // her own mapping wins over the group's
+    EXPECT_EQ(j["via_group"], false);
+    fails({"map", "add", "TSO", "--principal", "CORP\\x", "--host-user", "X", "--individual"},
+          "--individual is for group applications");
+    fails({"map", "list", "LOB"}, "config application");
+}
+
+TEST_F(Cli, FailedReadsAreAuditedAsDenied) {
+    init_with_apps();
+    fails({"config", "get", "LOB", "url"}, "has no value for 'url'");
+    fails({"cred", "get", "TSO", "--principal", "CORP\\nobody"}, "has no mapping");
+    const auto recs = nlohmann::json::parse(ok({"audit", "list", "--limit", "2", "--json"}));
+    ASSERT_EQ(recs.size(), 2u);
+    EXPECT_EQ(recs[0]["action"], "config.get");
+    EXPECT_EQ(recs[0]["outcome"], "denied");
+    EXPECT_EQ(recs[1]["action"], "cred.get");
+    EXPECT_EQ(recs[1]["outcome"], "denied");
+}
+
+TEST_F(Cli, OutputThatCannotBeWrittenIsAFailure) {
+    init_with_apps();
+    std::vector<std::string> argv = {"/bin/sh", "-c",
+                                     std::string(SSOGATE_BIN) + " --config " + (dir_ / "ssogate.toml").string() +
+                                         " app list > /dev/full"};
+    auto r = run(argv);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("cannot write the output"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, UsageErrorsExitTwo) {
     EXPECT_EQ(ssogate({}).exit_code, 2);
+    auto r = ssogate({"bogus"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("unknown command or option 'bogus'"), std::string::npos) << r.err;
+    r = ssogate({"app", "create", "X", "--kind", "individual", "--bogus"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--bogus"), std::string::npos) << r.err;
+    r = ssogate({"--version"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out.rfind("ssogate ", 0), 0u);
     EXPECT_EQ(ssogate({"app"}).exit_code, 2);
     EXPECT_EQ(ssogate({"app", "create", "X", "--kind", "weird"}).exit_code, 2);
     EXPECT_EQ(ssogate({"cred", "set", "X", "--principal", "p"}).exit_code, 2);  // --password-stdin required

@@ -73,6 +73,10 @@ TEST(Config, BadConfigsGiveOneClearLine) {
         {"[store]\nurl = \"sqlite:x\"\nbusy_timeout_ms = 0\n", "from 1 to 600000"},
         {"[store]\nurl = \"sqlite:x\"\n[identity.domains]\nCORP = 1\n", "realm string"},
         {"store = 1\n", "must be a table"},
+        {"[store]\nurl = \"sqlite:x\"\n[identity]\ndefault_domain = \"bad domain\"\n", "is not a domain name"},
+        {"[store]\nurl = \"sqlite:x\"\n[identity.domains]\nCORP = \"A B\"\n", "must map a domain name"},
+        {"[store]\nurl = \"sqlite:x\"\n[audit]\nwriter = \"\"\n", "[audit] writer"},
+        {"[store]\nurl = \"postgresql://[::1:5432/x\"\n", "bad IPv6 host"},
     };
     for (const auto& [text, expect] : cases) {
         write_file(d / "c.toml", text);

@@ -215,9 +215,11 @@ TEST_P(StoreTest, CredentialsDecryptOnlyThroughResolution) {
 // The resolution order, as a table: (user, groups) -> host user or error.
 TEST_P(StoreTest, ResolutionOrder) {
     seed();
-    st_->add_mapping("PAY", "CORP\\alice", "ALICEPAY");  // a user's own mapping in a group app
+    EXPECT_EQ(code_of([&] { (void)st_->add_mapping("PAY", "CORP\\alice", "X"); }),
+              errc::invalid_argument);  // not one of its groups
+    st_->add_mapping("PAY", "CORP\\alice", "ALICEPAY", {}, true);  // a user's own mapping
     st_->set_credential("PAY", "CORP\\alice", vals({"ALICEOWN"}));
-    st_->add_mapping("PAY", "CORP\\erin", "ERINPAY");
+    st_->add_mapping("PAY", "CORP\\erin", "ERINPAY", {}, true);
     st_->set_credential("PAY", "CORP\\erin", vals({"ERINOWN1"}));
     st_->set_mapping_enabled("PAY", "CORP\\erin", false);
 

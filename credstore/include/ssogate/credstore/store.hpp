@@ -86,8 +86,12 @@ public:
     void delete_app(std::string_view name);
 
     // ---- mappings
+    /// In an individual application the principal is a user. In a group application it must
+    /// be one of the application's groups, unless `individual` is set: then it is one user's
+    /// own mapping, which wins over the groups (resolve()).
     mapping add_mapping(std::string_view app, std::string_view principal,
-                        std::string_view host_user, std::string_view sid = {});
+                        std::string_view host_user, std::string_view sid = {},
+                        bool individual = false);
     [[nodiscard]] std::vector<mapping> list_mappings(std::string_view app);
     void set_mapping_enabled(std::string_view app, std::string_view principal, bool enabled);
     void delete_mapping(std::string_view app, std::string_view principal);
@@ -107,7 +111,8 @@ public:
 
     // ---- config store (config applications)
     void config_set(std::string_view app, std::string_view field, secret_bytes value);
-    /// All fields (or one) in field order; unset fields are absent. Audited (read or denied;
+    /// All fields (or one) in field order; unset fields are absent (one asked for and unset:
+    /// error(not_found)). Audited (read or denied;
     /// `revealed` says whether masked values will be shown).
     [[nodiscard]] std::vector<resolved_field> config_get(std::string_view app,
                                                          std::optional<std::string_view> field,
