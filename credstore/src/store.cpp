@@ -116,6 +116,13 @@ const std::vector<migration>& migrations() {
              "CREATE TABLE audit_heads (writer TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
              " last_mac TEXT NOT NULL, key_version INTEGER NOT NULL, mac TEXT NOT NULL)",
          }},
+        {3,
+         "gateway heartbeats: which key versions each live gateway holds",
+         {
+             "CREATE TABLE gateway_heartbeats (gateway_id TEXT PRIMARY KEY, state TEXT NOT NULL,"
+             " fingerprint TEXT NOT NULL, key_versions TEXT NOT NULL, started_at BIGINT NOT NULL,"
+             " seen_at BIGINT NOT NULL)",
+         }},
     };
     return all;
 }
@@ -356,11 +363,13 @@ void store::impl::append_audit(std::string_view action, std::string_view target,
 
 void store::impl::audit_integrity(std::string_view what, std::string_view target) noexcept {
     try {
-        if (!integrity_reported.insert(std::string(what) + "|" + std::string(target)).second) return;
+        const std::string key = std::string(what) + "|" + std::string(target);
+        if (integrity_reported.contains(key)) return;
         write_tx tx(*this);
         append_audit("integrity.failure", target, "denied",
                      std::string(what) + " was changed outside ssogate; treated as disabled");
         tx.commit();
+        integrity_reported.insert(key);
     } catch (...) {
     }
 }
@@ -569,6 +578,45 @@ std::vector<std::pair<std::uint32_t, std::int64_t>> store::values_per_key_versio
         impl_->rethrow_db(e, "cannot count values");
     }
     return {counts.begin(), counts.end()};
+}
+
+void store::write_heartbeat(const heartbeat& hb) {
+    try {
+        impl::write_tx tx(*impl_);
+        const long long started = hb.started_at, seen = hb.seen_at;
+        impl_->sql << "DELETE FROM gateway_heartbeats WHERE gateway_id = :g",
+            soci::use(hb.gateway_id);
+        impl_->sql << "INSERT INTO gateway_heartbeats (gateway_id, state, fingerprint, key_versions,"
+                      " started_at, seen_at) VALUES (:g, :s, :f, :k, :st, :se)",
+            soci::use(hb.gateway_id), soci::use(hb.state), soci::use(hb.fingerprint),
+            soci::use(hb.key_versions), soci::use(started), soci::use(seen);
+        tx.commit();
+    } catch (const std::exception& e) {
+        impl_->rethrow_db(e, "cannot write the heartbeat");
+    }
+}
+
+std::vector<heartbeat> store::heartbeats() {
+    std::vector<heartbeat> out;
+    try {
+        heartbeat hb;
+        long long started = 0, seen = 0;
+        soci::statement st = (impl_->sql.prepare << "SELECT gateway_id, state, fingerprint,"
+                                                    " key_versions, started_at, seen_at FROM"
+                                                    " gateway_heartbeats ORDER BY gateway_id",
+                              soci::into(hb.gateway_id), soci::into(hb.state),
+                              soci::into(hb.fingerprint), soci::into(hb.key_versions),
+                              soci::into(started), soci::into(seen));
+        st.execute();
+        while (st.fetch()) {
+            hb.started_at = started;
+            hb.seen_at = seen;
+            out.push_back(hb);
+        }
+    } catch (const std::exception& e) {
+        impl_->rethrow_db(e, "cannot read heartbeats");
+    }
+    return out;
 }
 
 void store::audit(std::string_view action, std::string_view target, std::string_view outcome,

@@ -314,19 +314,30 @@ application store::impl::require_app(std::string_view name) {
     return std::move(*a);
 }
 
-void store::impl::write_app_mac(std::int64_t id) {
-    // Re-read the columns as stored, then MAC them: one definition of the MAC input.
+void store::impl::write_app_mac(std::int64_t id, std::optional<bool> enabled) {
+    // Inside the caller's transaction: re-read the row as stored (locked on PostgreSQL), and
+    // when changing a flag, MAC only a row that verifies as it stands, so an edit slipped in
+    // between a check and this write is never blessed. One definition of the MAC input.
     app_cols c;
     const long long lid = id;
-    sql << std::string("SELECT ") + app_columns + " FROM applications a WHERE a.id = :id",
+    sql << std::string("SELECT ") + app_columns + " FROM applications a WHERE a.id = :id" +
+               (pg ? " FOR UPDATE" : ""),
         soci::use(lid), soci::into(c.id), soci::into(c.name), soci::into(c.kind),
         soci::into(c.description), soci::into(c.contact), soci::into(c.enabled),
         soci::into(c.fields), soci::into(c.groups), soci::into(c.host), soci::into(c.signon),
         soci::into(c.created), soci::into(c.updated), soci::into(c.mac_kv), soci::into(c.mac);
-    const long long kv = need_ring().current_version();
+    if (enabled) {
+        if (!mac_ok(c.mac_kv, app_mac_input(c), c.mac))
+            throw error(errc::integrity_failure,
+                        "application '" + c.name + "' failed its integrity check (changed outside "
+                        "ssogate); it stays disabled: delete it and create it again");
+        c.enabled = *enabled ? 1 : 0;
+    }
+    const long long kv = need_ring().current_version(), now = now_ms();
     const std::string mac = mac_hex(static_cast<std::uint32_t>(kv), app_mac_input(c));
-    sql << "UPDATE applications SET mac_kv = :kv, mac = :m WHERE id = :id", soci::use(kv),
-        soci::use(mac), soci::use(lid);
+    sql << "UPDATE applications SET enabled = :e, updated_at = :u, mac_kv = :kv, mac = :m"
+           " WHERE id = :id",
+        soci::use(c.enabled), soci::use(now), soci::use(kv), soci::use(mac), soci::use(lid);
 }
 
 application store::create_app(const app_spec& spec) {
@@ -424,11 +435,7 @@ void store::set_app_enabled(std::string_view name, bool enabled) {
                     "ssogate); it stays disabled: delete it and create it again");
     impl::write_tx tx(s);
     try {
-        const int en = enabled ? 1 : 0;
-        const long long now = s.now_ms();
-        s.sql << "UPDATE applications SET enabled = :e, updated_at = :u WHERE id = :id",
-            soci::use(en), soci::use(now), soci::use(static_cast<long long>(a.id));
-        s.write_app_mac(a.id);
+        s.write_app_mac(a.id, enabled);
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot update application");
     }
@@ -721,6 +728,9 @@ void store::set_credential_state(std::string_view app, std::string_view principa
     const mapping m = require_mapping(s, a, principal_text);
     if (!m.credential)
         throw error(errc::credential_missing, "no credential stored for '" + m.principal + "'");
+    if (!m.intact || !m.credential->intact)
+        throw error(errc::integrity_failure, "the credential of '" + m.principal +
+                                                 "' failed its integrity check; set it again");
     impl::write_tx tx(s);
     try {
         std::string fields;
@@ -780,7 +790,7 @@ resolution store::resolve(std::string_view app, std::string_view user,
     // equals a verified one is that verified row: recall it instead of re-reading the row.
     const application* ap = nullptr;
     if (auto it = s.app_memos.find(q.name_key);
-        it != s.app_memos.end() && it->second.mac == q.r_app_mac &&
+        it != s.app_memos.end() && it->second.app.intact && it->second.mac == q.r_app_mac &&
         it->second.mac_kv == q.r_app_mac_kv && it->second.app.id == q.r_app_id)
         ap = &it->second.app;
     std::optional<mapping> own;

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,7 +90,9 @@ struct store::impl {
     const application& app_from(const app_cols& c, std::string_view wanted_key);
     application require_app(std::string_view name);  // not found -> error(app_not_found)
     std::vector<std::byte> app_mac_input(const app_cols& c) const;
-    void write_app_mac(std::int64_t id);  // recompute and store, inside a tx
+    /// Recompute and store the row's MAC inside a transaction; with `enabled`, set that flag
+    /// too, after checking the row verifies as stored (error(integrity_failure) if not).
+    void write_app_mac(std::int64_t id, std::optional<bool> enabled = std::nullopt);
 
     std::optional<mapping> find_mapping(std::int64_t app_id, const std::string& principal_key);
     mapping mapping_from(std::int64_t app_id, const std::string& principal_key, const map_cols& m,

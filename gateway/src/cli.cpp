@@ -6,6 +6,7 @@
 #include <ssogate/gateway/config.hpp>
 
 #include "commands.hpp"
+#include "output.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -136,6 +137,16 @@ int run_cli(int argc, char** argv) {
         leaf(auditcmd, "verify", "check every writer's HMAC chain", [&] { return cmd_audit_verify(a); });
     }
 
+    // services
+    {
+        auto* s = app.add_subcommand("secret-server", "run a master secret server (serves the keyring over mutual TLS)");
+        s->fallthrough();
+        s->callback([&] { action = [&] { return cmd_secret_server(a); }; });
+        auto* g = app.add_subcommand("gateway", "run the gateway (fetches the keyring; /healthz, /metrics)");
+        g->fallthrough();
+        g->callback([&] { action = [&] { return cmd_gateway(a); }; });
+    }
+
     // demo
     {
         auto* d = app.add_subcommand("demo", "create (or reuse) a demo store and print it");
@@ -172,12 +183,9 @@ int run_cli(int argc, char** argv) {
             return 1;
         }
         return rc;
-    } catch (const credstore::error& e) {
-        std::cerr << "ssogate: " << e.what() << "\n";
-    } catch (const config_error& e) {
-        std::cerr << "ssogate: " << e.what() << "\n";
     } catch (const std::exception& e) {
-        std::cerr << "ssogate: " << e.what() << "\n";
+        // Messages can quote names from the database: no control characters reach the terminal.
+        std::cerr << "ssogate: " << printable(e.what()) << "\n";
     }
     return 1;
 }

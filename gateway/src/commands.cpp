@@ -4,6 +4,8 @@
 
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/config.hpp>
+#include <ssogate/gateway/gateway_service.hpp>
+#include <ssogate/gateway/secret_service.hpp>
 
 #include "output.hpp"
 
@@ -75,11 +77,15 @@ private:
         secret_bytes buf(4096);
         std::size_t n = 0;
         char c = 0;
-        while (n < buf.size() && ::read(0, &c, 1) == 1 && c != '\n') {
-            if (c != '\r') buf.data()[n++] = static_cast<std::byte>(c);
+        bool too_long = false;
+        while (::read(0, &c, 1) == 1 && c != '\n') {
+            if (c == '\r') continue;
+            if (n == buf.size()) too_long = true;
+            else buf.data()[n++] = static_cast<std::byte>(c);
         }
         if (tty) ::tcsetattr(0, TCSAFLUSH, &old);
         std::fputc('\n', stderr);
+        if (too_long) throw error(errc::invalid_argument, "the answer is longer than 4096 bytes");
         buf.truncate(n);
         return buf;
     }
@@ -354,6 +360,26 @@ int cmd_store_migrate(const cli_args& a) {
                                   " to " + std::to_string(applied.back()),
             {{"from", before}, {"to", st->schema_version()}, {"applied", list}});
     return 0;
+}
+
+// ------------------------------------------------------------------ services
+
+int cmd_secret_server(const cli_args& a) {
+    stdin_lines in;
+    const config cfg = load_config(a.config);
+    const unseal_key key = unseal_key_for(a, cfg, in);
+    init_service_logging();
+    return run_secret_server(cfg, key);
+}
+
+int cmd_gateway(const cli_args& a) {
+    const config cfg = load_config(a.config);
+    // A gateway never holds the unseal key: refuse a config that would give it one.
+    if (cfg.keyring.key_file || cfg.keyring.has_passphrase() || a.passphrase_stdin)
+        throw config_error(cfg.file.string() +
+                           ": a gateway takes its keyring from secret servers; remove [keyring] from its config");
+    init_service_logging();
+    return run_gateway(cfg);
 }
 
 // ------------------------------------------------------------------ app

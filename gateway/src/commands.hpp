@@ -50,5 +50,7 @@ int cmd_config_get(const cli_args& a);
 int cmd_audit_list(const cli_args& a);
 int cmd_audit_verify(const cli_args& a);
 int cmd_demo(const cli_args& a);
+int cmd_secret_server(const cli_args& a);
+int cmd_gateway(const cli_args& a);
 
 }  // namespace ssogate::gateway

@@ -115,7 +115,7 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         throw config_error(c.file.string() + ":" + std::to_string(src.begin.line) + ":" +
                            std::to_string(src.begin.column) + ": " + std::string(e.description()));
     }
-    allow_only(c, root, "", {"store", "keyring", "identity", "audit"});
+    allow_only(c, root, "", {"store", "keyring", "identity", "audit", "secret_server", "gateway"});
 
     auto section = [&](std::string_view name) -> const toml::table* {
         const auto* node = root.get(name);
@@ -190,8 +190,113 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
             c.audit.writer = *w;
         }
     }
+    auto get_path = [&](const toml::table& t, std::string_view key, const std::string& where,
+                        bool required) -> std::filesystem::path {
+        auto v = get_string(c, t, key, where);
+        if (!v || v->empty()) {
+            if (required) fail(c, "[" + where + "] " + std::string(key) + " is required");
+            return {};
+        }
+        return resolve(c, *v);
+    };
+    auto get_endpoint = [&](const std::string& value, const std::string& what) {
+        auto e = parse_endpoint(value);
+        if (!e) fail(c, what + " must be HOST:PORT (got '" + value + "')");
+        return *e;
+    };
+    auto get_int = [&](const toml::table& t, std::string_view key, const std::string& where,
+                       int lo, int hi, int& out) {
+        const auto* n = t.get(key);
+        if (n == nullptr) return;
+        if (!n->is_integer() || n->as_integer()->get() < lo || n->as_integer()->get() > hi)
+            fail(c, "[" + where + "] " + std::string(key) + " must be an integer from " +
+                        std::to_string(lo) + " to " + std::to_string(hi));
+        out = static_cast<int>(n->as_integer()->get());
+    };
+    auto get_strings = [&](const toml::table& t, std::string_view key, const std::string& where) {
+        std::vector<std::string> out;
+        const auto* n = t.get(key);
+        if (n == nullptr) return out;
+        if (!n->is_array()) fail(c, "[" + where + "] " + std::string(key) + " must be an array of strings");
+        for (const auto& e : *n->as_array()) {
+            if (!e.is_string()) fail(c, "[" + where + "] " + std::string(key) + " must be an array of strings");
+            out.push_back(e.as_string()->get());
+        }
+        return out;
+    };
+
+    if (const toml::table* ss = section("secret_server")) {
+        allow_only(c, *ss, "secret_server",
+                   {"listen", "certificate", "private_key", "client_ca", "allowed_clients"});
+        auto& s = c.secret_server;
+        s.present = true;
+        auto listen = get_string(c, *ss, "listen", "secret_server");
+        if (!listen) fail(c, "[secret_server] listen is required (HOST:PORT)");
+        s.listen = get_endpoint(*listen, "[secret_server] listen");
+        s.certificate = get_path(*ss, "certificate", "secret_server", true);
+        s.private_key = get_path(*ss, "private_key", "secret_server", true);
+        s.client_ca = get_path(*ss, "client_ca", "secret_server", true);
+        s.allowed_clients = get_strings(*ss, "allowed_clients", "secret_server");
+        if (s.allowed_clients.empty())
+            fail(c, "[secret_server] allowed_clients must name at least one gateway certificate name");
+    }
+
+    if (const toml::table* gw = section("gateway")) {
+        allow_only(c, *gw, "gateway",
+                   {"id", "management_listen", "secret_servers", "certificate", "private_key", "ca",
+                    "recheck_seconds", "connect_timeout_ms", "backoff_max_ms"});
+        auto& g = c.gateway;
+        g.present = true;
+        auto id = get_string(c, *gw, "id", "gateway");
+        if (!id || id->empty() || id->size() > 128 ||
+            std::any_of(id->begin(), id->end(), [](char ch) { return static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f; }))
+            fail(c, "[gateway] id is required: 1-128 characters without spaces");
+        g.id = *id;
+        auto mgmt = get_string(c, *gw, "management_listen", "gateway");
+        g.management_listen = get_endpoint(mgmt.value_or("127.0.0.1:9090"), "[gateway] management_listen");
+        for (const auto& e : get_strings(*gw, "secret_servers", "gateway"))
+            g.secret_servers.push_back(get_endpoint(e, "[gateway] secret_servers entry"));
+        if (g.secret_servers.empty()) fail(c, "[gateway] secret_servers must list at least one HOST:PORT");
+        g.certificate = get_path(*gw, "certificate", "gateway", true);
+        g.private_key = get_path(*gw, "private_key", "gateway", true);
+        g.ca = get_path(*gw, "ca", "gateway", true);
+        get_int(*gw, "recheck_seconds", "gateway", 1, 86400, g.recheck_seconds);
+        get_int(*gw, "connect_timeout_ms", "gateway", 100, 60000, g.connect_timeout_ms);
+        get_int(*gw, "backoff_max_ms", "gateway", 100, 60000, g.backoff_max_ms);
+        // A gateway writes its own audit chain, named after it, unless told otherwise.
+        if (c.audit.writer.empty()) c.audit.writer = g.id;
+    }
+
     if (c.audit.writer.empty()) c.audit.writer = default_writer();
     return c;
+}
+
+std::string endpoint::to_string() const {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::optional<endpoint> parse_endpoint(std::string_view text) {
+    endpoint e;
+    std::string_view port;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return std::nullopt;
+        e.host = std::string(text.substr(1, close - 1));
+        port = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos || text.find(':') != colon) return std::nullopt;
+        e.host = std::string(text.substr(0, colon));
+        port = text.substr(colon + 1);
+    }
+    if (e.host.empty() || port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        return std::nullopt;
+    const int p = std::stoi(std::string(port));
+    if (p > 65535) return std::nullopt;
+    e.port = static_cast<std::uint16_t>(p);
+    return e;
 }
 
 credstore::store_options store_options_for(const config& cfg, std::string actor) {

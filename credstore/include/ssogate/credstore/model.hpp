@@ -120,6 +120,17 @@ struct audit_report {
     [[nodiscard]] bool ok() const noexcept { return problems.empty(); }
 };
 
+/// What a running gateway last said it holds: its id, sealed or unsealed, the keyring's
+/// fingerprint and the key versions (comma-separated), when it started and was last seen.
+struct heartbeat {
+    std::string gateway_id;
+    std::string state;  // "sealed" | "unsealed"
+    std::string fingerprint;
+    std::string key_versions;
+    std::int64_t started_at = 0;
+    std::int64_t seen_at = 0;
+};
+
 struct sealed_keyring_row {
     std::vector<std::byte> sealed;
     std::string fingerprint;

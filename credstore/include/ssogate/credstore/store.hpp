@@ -48,7 +48,7 @@ std::string postgres_conninfo(std::string_view url, std::string_view password = 
 
 class store {
 public:
-    static constexpr int latest_schema = 2;
+    static constexpr int latest_schema = 3;
 
     /// Connect. Does not require a schema (see require_current_schema / migrate).
     static std::unique_ptr<store> open(store_options options);
@@ -120,6 +120,11 @@ public:
     /// The same without an audit record (for callers that audit themselves).
     [[nodiscard]] std::vector<resolved_field> config_read(std::string_view app,
                                                           std::optional<std::string_view> field);
+
+    // ---- gateways
+    /// Record what a gateway holds (replaces its previous heartbeat). Needs no keyring.
+    void write_heartbeat(const heartbeat& hb);
+    [[nodiscard]] std::vector<heartbeat> heartbeats();
 
     // ---- audit
     /// Append a record in its own transaction.

@@ -7,10 +7,13 @@
 #include <ssogate/credstore/secret_bytes.hpp>
 #include <ssogate/credstore/store.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ssogate::gateway {
 
@@ -33,7 +36,37 @@ struct keyring_config {
 };
 
 struct audit_config {
-    std::string writer;  // chain id; default "cli@<hostname>"
+    std::string writer;  // chain id; default "cli@<hostname>", the gateway id for a gateway
+};
+
+/// host:port as written in the config ("127.0.0.1:7443", "[::1]:7443", "ss1.corp.example:7443").
+struct endpoint {
+    std::string host;
+    std::uint16_t port = 0;
+    [[nodiscard]] std::string to_string() const;
+};
+std::optional<endpoint> parse_endpoint(std::string_view text);
+
+/// [secret_server]: serves the unsealed keyring to gateways over mutual TLS 1.3.
+struct secret_server_config {
+    bool present = false;
+    endpoint listen;
+    std::filesystem::path certificate, private_key;  // the server's own (PEM)
+    std::filesystem::path client_ca;                  // gateways' certificates must chain here
+    std::vector<std::string> allowed_clients;         // certificate CN or DNS name
+};
+
+/// [gateway]: the gateway process.
+struct gateway_config {
+    bool present = false;
+    std::string id;                                   // names its heartbeat and audit chain
+    endpoint management_listen;                       // /healthz, /metrics
+    std::vector<endpoint> secret_servers;             // tried in order
+    std::filesystem::path certificate, private_key;   // the gateway's client certificate (PEM)
+    std::filesystem::path ca;                         // secret servers' certificates chain here
+    int recheck_seconds = 30;                         // re-fetch the keyring this often
+    int connect_timeout_ms = 2000;                    // per secret server attempt
+    int backoff_max_ms = 3000;                        // cap of the sealed retry backoff
 };
 
 struct config {
@@ -42,6 +75,8 @@ struct config {
     keyring_config keyring;
     credstore::realm_map realms;  // [identity] default_domain, [identity.domains]
     audit_config audit;
+    secret_server_config secret_server;
+    gateway_config gateway;
 };
 
 /// Load and check a config file; throws config_error.

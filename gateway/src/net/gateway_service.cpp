@@ -1,0 +1,368 @@
+// The gateway process: the keyring keeper (a thread that fetches, retries with capped
+// exponential backoff, re-checks and writes heartbeats) and the management listener
+// (Boost.Beast: /healthz, /metrics) on one io_context thread.
+#include <ssogate/credstore/store.hpp>
+#include <ssogate/gateway/gateway_service.hpp>
+#include <ssogate/gateway/secret_service.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace ssogate::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+using namespace credstore;
+using json = nlohmann::json;
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string versions_text(const keyring& r) {
+    std::string s;
+    for (const auto& v : r.versions()) s += (s.empty() ? "" : ",") + std::to_string(v.version);
+    return s;
+}
+
+/// What the management listener reports; written by the keeper, read by HTTP handlers.
+class gateway_state {
+public:
+    struct snapshot {
+        std::shared_ptr<const keyring> ring;
+        std::string server, last_error;
+        std::int64_t unsealed_at = 0, started_at = 0, next_retry_at = 0;
+        std::uint64_t fetch_ok = 0, fetch_failed = 0;
+    };
+    snapshot get() const {
+        std::lock_guard lock(mutex_);
+        return s_;
+    }
+    template <class F>
+    void update(F&& f) {
+        std::lock_guard lock(mutex_);
+        f(s_);
+    }
+
+private:
+    mutable std::mutex mutex_;
+    snapshot s_;
+};
+
+/// The keyring keeper. Flow: fetch -> (unsealed: wait recheck_seconds | sealed: wait backoff,
+/// doubled up to backoff_max_ms) -> fetch ... A failed re-check keeps the keyring it holds.
+class keeper {
+public:
+    keeper(const config& cfg, gateway_state& state) : cfg_(cfg), state_(state) {}
+
+    void run() {
+        std::unique_ptr<store> st;
+        int backoff = 250;
+        const auto started = now_ms();
+        state_.update([&](auto& s) { s.started_at = started; });
+        while (!stopping()) {
+            fetch_result r = fetch_keyring(cfg_);
+            bool unsealed = false;
+            if (r.ring) {
+                std::shared_ptr<const keyring> ring(std::move(r.ring));
+                std::string problem;
+                try {
+                    if (!st) st = store::open(store_options_for(cfg_, "gateway:" + cfg_.gateway.id));
+                    st->attach(*ring);  // the keyring must be this store's
+                } catch (const std::exception& e) {
+                    problem = e.what();
+                    st.reset();
+                }
+                if (problem.empty()) {
+                    publish(ring, r.server);
+                    unsealed = true;
+                } else {
+                    fail(r.server + ": " + problem);
+                }
+            } else {
+                fail(r.error);
+            }
+            const auto snap = state_.get();
+            heartbeat(st, snap, started);
+            int wait_ms;
+            if (snap.ring) {
+                wait_ms = cfg_.gateway.recheck_seconds * 1000;
+                backoff = 250;
+                if (!unsealed) spdlog::warn("keyring re-check failed, keeping the keyring held: {}", snap.last_error);
+            } else {
+                wait_ms = backoff;
+                backoff = std::min(backoff * 2, cfg_.gateway.backoff_max_ms);
+                spdlog::warn("sealed: no secret server answered ({}); retrying in {} ms", snap.last_error, wait_ms);
+            }
+            state_.update([&](auto& s) { s.next_retry_at = now_ms() + wait_ms; });
+            sleep(wait_ms);
+        }
+    }
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+    }
+    /// Re-check at once (a value under a key version the gateway lacks).
+    void recheck_now() {
+        {
+            std::lock_guard lock(mutex_);
+            wake_ = true;
+        }
+        cv_.notify_all();
+    }
+
+private:
+    bool stopping() {
+        std::lock_guard lock(mutex_);
+        return stop_;
+    }
+    void sleep(int ms) {
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stop_ || wake_; });
+        wake_ = false;
+    }
+    void publish(std::shared_ptr<const keyring> ring, const std::string& server) {
+        const auto before = state_.get();
+        const bool changed = !before.ring || before.ring->fingerprint() != ring->fingerprint() ||
+                             versions_text(*before.ring) != versions_text(*ring);
+        state_.update([&](auto& s) {
+            if (changed) {
+                s.ring = ring;
+                s.unsealed_at = now_ms();
+            }
+            s.server = server;
+            s.last_error.clear();
+            ++s.fetch_ok;
+        });
+        if (changed)
+            spdlog::info("unsealed: keyring {} (key versions {}) from {}", ring->fingerprint(),
+                         versions_text(*ring), server);
+    }
+    void fail(const std::string& error) {
+        state_.update([&](auto& s) {
+            s.last_error = error;
+            ++s.fetch_failed;
+        });
+    }
+    void heartbeat(std::unique_ptr<store>& st, const gateway_state::snapshot& snap, std::int64_t started) {
+        try {
+            if (!st) st = store::open(store_options_for(cfg_, "gateway:" + cfg_.gateway.id));
+            heartbeat_row(*st, snap, started);
+        } catch (const std::exception& e) {
+            spdlog::warn("cannot write the heartbeat: {}", e.what());
+            st.reset();
+        }
+    }
+    void heartbeat_row(store& st, const gateway_state::snapshot& snap, std::int64_t started) {
+        credstore::heartbeat hb;
+        hb.gateway_id = cfg_.gateway.id;
+        hb.state = snap.ring ? "unsealed" : "sealed";
+        hb.fingerprint = snap.ring ? snap.ring->fingerprint() : "";
+        hb.key_versions = snap.ring ? versions_text(*snap.ring) : "";
+        hb.started_at = started;
+        hb.seen_at = now_ms();
+        st.write_heartbeat(hb);
+    }
+
+    const config& cfg_;
+    gateway_state& state_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stop_ = false, wake_ = false;
+};
+
+// ------------------------------------------------------------------ management listener
+
+std::string iso_time(std::int64_t ms) {
+    if (ms <= 0) return "";
+    const std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+http::response<http::string_body> answer(const http::request<http::string_body>& req, const config& cfg,
+                                         const gateway_state& state) {
+    http::response<http::string_body> res;
+    res.version(req.version());
+    res.keep_alive(false);
+    res.set(http::field::server, "ssogate");
+    const auto snap = state.get();
+    const std::string target(req.target());
+    if (req.method() != http::verb::get) {
+        res.result(http::status::method_not_allowed);
+        res.set(http::field::content_type, "application/json");
+        res.body() = json{{"error", "only GET is served here"}}.dump();
+    } else if (target == "/healthz") {
+        json j = {{"gateway", cfg.gateway.id}, {"started", iso_time(snap.started_at)}};
+        if (snap.ring) {
+            json versions = json::array();
+            for (const auto& v : snap.ring->versions()) versions.push_back(v.version);
+            j["state"] = "unsealed";
+            j["keyring"] = snap.ring->fingerprint();
+            j["key_versions"] = versions;
+            j["unsealed_since"] = iso_time(snap.unsealed_at);
+            j["secret_server"] = snap.server;
+            if (!snap.last_error.empty()) j["last_recheck_error"] = snap.last_error;
+            res.result(http::status::ok);
+        } else {
+            j["state"] = "sealed";
+            j["reason"] = snap.last_error.empty() ? "starting" : snap.last_error;
+            j["next_retry"] = iso_time(snap.next_retry_at);
+            res.result(http::status::service_unavailable);
+        }
+        res.set(http::field::content_type, "application/json");
+        res.body() = j.dump();
+    } else if (target == "/metrics") {
+        std::string m;
+        m += "# HELP ssogate_keyring_unsealed 1 when the gateway holds the keyring.\n";
+        m += "# TYPE ssogate_keyring_unsealed gauge\n";
+        m += "ssogate_keyring_unsealed " + std::string(snap.ring ? "1" : "0") + "\n";
+        m += "# HELP ssogate_keyring_key_versions Key versions the gateway holds.\n";
+        m += "# TYPE ssogate_keyring_key_versions gauge\n";
+        m += "ssogate_keyring_key_versions " + std::to_string(snap.ring ? snap.ring->versions().size() : 0) + "\n";
+        m += "# HELP ssogate_keyring_fetch_total Keyring fetches from secret servers, by result.\n";
+        m += "# TYPE ssogate_keyring_fetch_total counter\n";
+        m += "ssogate_keyring_fetch_total{result=\"ok\"} " + std::to_string(snap.fetch_ok) + "\n";
+        m += "ssogate_keyring_fetch_total{result=\"error\"} " + std::to_string(snap.fetch_failed) + "\n";
+        m += "# HELP ssogate_start_time_seconds When the gateway started (unix time).\n";
+        m += "# TYPE ssogate_start_time_seconds gauge\n";
+        m += "ssogate_start_time_seconds " + std::to_string(snap.started_at / 1000) + "\n";
+        res.result(http::status::ok);
+        res.set(http::field::content_type, "text/plain; version=0.0.4");
+        res.body() = std::move(m);
+    } else {
+        res.result(http::status::not_found);
+        res.set(http::field::content_type, "application/json");
+        res.body() = json{{"error", "not found"}, {"paths", {"/healthz", "/metrics"}}}.dump();
+    }
+    res.prepare_payload();
+    return res;
+}
+
+asio::awaitable<void> serve_http(tcp::socket sock, const config& cfg, const gateway_state& state) {
+    beast::tcp_stream stream(std::move(sock));
+    beast::flat_buffer buffer;
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(4096);
+    parser.header_limit(8192);
+    boost::system::error_code ec;
+    stream.expires_after(std::chrono::seconds(10));
+    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    http::response<http::string_body> res;
+    if (ec) {
+        if (ec == http::error::end_of_stream) co_return;
+        res.result(http::status::bad_request);
+        res.set(http::field::content_type, "application/json");
+        res.body() = json{{"error", "bad request: " + ec.message()}}.dump();
+        res.keep_alive(false);
+        res.prepare_payload();
+    } else {
+        res = answer(parser.get(), cfg, state);
+    }
+    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> http_accept_loop(tcp::acceptor& acceptor, const config& cfg, const gateway_state& state) {
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            if (!acceptor.is_open()) co_return;
+            continue;
+        }
+        asio::co_spawn(acceptor.get_executor(), serve_http(std::move(sock), cfg, state), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                spdlog::error("management request failed: {}", ex.what());
+            }
+        });
+    }
+}
+
+}  // namespace
+
+int run_gateway(const config& cfg) {
+    if (!cfg.gateway.present) throw config_error(cfg.file.string() + ": no [gateway] section");
+    {
+        // Fail fast on what an operator must fix; a missing secret server is not one of them.
+        auto st = store::open(store_options_for(cfg, "gateway:" + cfg.gateway.id));
+        st->require_current_schema();
+    }
+    asio::io_context io;
+    tcp::acceptor acceptor(io);
+    {
+        tcp::resolver r(io);
+        boost::system::error_code ec;
+        auto results = r.resolve(cfg.gateway.management_listen.host,
+                                 std::to_string(cfg.gateway.management_listen.port), ec);
+        if (ec || results.empty())
+            throw config_error("cannot resolve " + cfg.gateway.management_listen.to_string());
+        const auto ep = results.begin()->endpoint();
+        acceptor.open(ep.protocol(), ec);
+        if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acceptor.bind(ep, ec);
+        if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec)
+            throw config_error("cannot listen on " + cfg.gateway.management_listen.to_string() + ": " +
+                               ec.message());
+    }
+    const auto bound = acceptor.local_endpoint();
+    spdlog::info("gateway {} management listening on {}:{}", cfg.gateway.id, bound.address().to_string(),
+                 bound.port());
+
+    gateway_state state;
+    keeper k(cfg, state);
+    std::thread keeper_thread([&] {
+        try {
+            k.run();
+        } catch (const std::exception& e) {
+            spdlog::critical("keyring keeper stopped: {}", e.what());
+        }
+    });
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int sig) {
+        spdlog::info("signal {}: stopping", sig);
+        acceptor.close();
+        k.stop();
+        io.stop();
+    });
+    asio::co_spawn(io, http_accept_loop(acceptor, cfg, state), asio::detached);
+    io.run();
+    k.stop();
+    keeper_thread.join();
+    return 0;
+}
+
+}  // namespace ssogate::gateway

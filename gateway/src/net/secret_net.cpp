@@ -1,0 +1,395 @@
+// The secret server and the secret client: mutual TLS 1.3 (Boost.Asio + OpenSSL).
+#include <ssogate/credstore/store.hpp>
+#include <ssogate/gateway/secret_service.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <openssl/x509v3.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace ssogate::gateway {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using asio::ip::tcp;
+using namespace credstore;
+
+namespace {
+
+constexpr std::string_view request_line = "SSOGATE-KEYRING 1";
+constexpr std::size_t max_payload = 16 * 1024 * 1024;
+
+// ------------------------------------------------------------------ certificates
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+/// The names a certificate presents: its subject CN and its DNS subject alternative names.
+std::vector<std::string> certificate_names(X509* cert) {
+    std::vector<std::string> names;
+    if (X509_NAME* subject = X509_get_subject_name(cert)) {
+        char cn[256] = {};
+        if (X509_NAME_get_text_by_NID(subject, NID_commonName, cn, sizeof cn) > 0) names.emplace_back(cn);
+    }
+    auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    if (sans != nullptr) {
+        for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
+            const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, i);
+            if (gn->type == GEN_DNS) {
+                const auto* s = gn->d.dNSName;
+                names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                   static_cast<std::size_t>(ASN1_STRING_length(s)));
+            }
+        }
+        GENERAL_NAMES_free(sans);
+    }
+    return names;
+}
+
+bool has_client_auth_usage(X509* cert) {
+    const std::uint32_t flags = X509_get_extension_flags(cert);
+    return (flags & EXFLAG_XKUSAGE) != 0 && (X509_get_extended_key_usage(cert) & XKU_SSL_CLIENT) != 0;
+}
+
+void tls13_only(ssl::context& ctx) {
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
+}
+
+void load_identity(ssl::context& ctx, const std::filesystem::path& cert, const std::filesystem::path& key,
+                   const std::string& what) {
+    boost::system::error_code ec;
+    ctx.use_certificate_chain_file(cert.string(), ec);
+    if (ec) throw config_error("cannot load " + what + " certificate " + cert.string() + ": " + ec.message());
+    ctx.use_private_key_file(key.string(), ssl::context::pem, ec);
+    if (ec) throw config_error("cannot load " + what + " private key " + key.string() + ": " + ec.message());
+}
+
+void load_ca(ssl::context& ctx, const std::filesystem::path& ca) {
+    boost::system::error_code ec;
+    ctx.load_verify_file(ca.string(), ec);
+    if (ec) throw config_error("cannot load CA certificates " + ca.string() + ": " + ec.message());
+    ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+}
+
+tcp::endpoint resolve_one(asio::io_context& io, const endpoint& e) {
+    tcp::resolver r(io);
+    boost::system::error_code ec;
+    auto results = r.resolve(e.host, std::to_string(e.port), ec);
+    if (ec || results.empty()) throw config_error("cannot resolve " + e.to_string() + ": " + ec.message());
+    return results.begin()->endpoint();
+}
+
+// ------------------------------------------------------------------ server
+
+class keyring_source {
+public:
+    keyring_source(store& st, const unseal_key& key) : st_(st), key_(key) { refresh(); }
+
+    /// Re-read the sealed keyring; unseal again only when it changed (a rotation, a restore).
+    const keyring& refresh() {
+        auto row = st_.load_sealed_keyring();
+        if (!row) throw error(errc::keyring_missing, "the store has no keyring: run `ssogate secret init`");
+        if (!ring_ || row->updated_at != updated_at_ || row->fingerprint != ring_->fingerprint()) {
+            auto fresh = std::make_unique<keyring>(unseal_keyring(row->sealed, key_));
+            st_.attach(*fresh);
+            ring_ = std::move(fresh);
+            updated_at_ = row->updated_at;
+            spdlog::info("keyring {} unsealed (current key version {})", ring_->fingerprint(),
+                         ring_->current_version());
+        }
+        return *ring_;
+    }
+
+private:
+    store& st_;
+    const unseal_key& key_;
+    std::unique_ptr<keyring> ring_;
+    std::int64_t updated_at_ = -1;
+};
+
+struct server_state {
+    const config& cfg;
+    store& st;
+    keyring_source& source;
+};
+
+void audit_quietly(store& st, std::string_view action, const std::string& target, std::string_view outcome,
+                   const std::string& detail) {
+    try {
+        st.audit(action, target, outcome, detail);
+    } catch (const std::exception& e) {
+        spdlog::error("audit failed: {}", e.what());
+    }
+}
+
+asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
+    std::string peer = "?";
+    boost::system::error_code ec;
+    if (auto ep = stream.lowest_layer().remote_endpoint(ec); !ec) peer = ep.address().to_string();
+    std::string verify_problem;
+    stream.set_verify_callback([&verify_problem](bool ok, ssl::verify_context& vc) {
+        if (!ok && verify_problem.empty()) {
+            X509_STORE_CTX* x = vc.native_handle();
+            char subject[256] = "?";
+            if (X509* c = X509_STORE_CTX_get_current_cert(x))
+                X509_NAME_oneline(X509_get_subject_name(c), subject, sizeof subject);
+            verify_problem = std::string(X509_verify_cert_error_string(X509_STORE_CTX_get_error(x))) +
+                             " (" + subject + ")";
+        }
+        return ok;
+    });
+    asio::steady_timer deadline(stream.get_executor());
+    deadline.expires_after(std::chrono::seconds(10));
+    deadline.async_wait([&stream](boost::system::error_code e) {
+        if (!e) {
+            boost::system::error_code ignored;
+            stream.lowest_layer().close(ignored);
+        }
+    });
+    auto refuse = [&](const std::string& why) -> asio::awaitable<void> {
+        spdlog::warn("refused {}: {}", peer, why);
+        audit_quietly(s.st, "secret.refused", "client " + peer, "denied", why);
+        const std::string line = "ERR " + why + "\n";
+        boost::system::error_code e2;
+        co_await asio::async_write(stream, asio::buffer(line), asio::redirect_error(asio::use_awaitable, e2));
+    };
+
+    co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+        const std::string why = verify_problem.empty() ? "TLS handshake failed: " + ec.message()
+                                                       : "certificate not trusted: " + verify_problem;
+        spdlog::warn("refused {}: {}", peer, why);
+        audit_quietly(s.st, "secret.refused", "client " + peer, "denied", why);
+        co_return;
+    }
+    X509* cert = SSL_get0_peer_certificate(stream.native_handle());
+    if (cert == nullptr) {
+        co_await refuse("no client certificate");
+        co_return;
+    }
+    const auto names = certificate_names(cert);
+    const std::string name = names.empty() ? "?" : names.front();
+    peer = name + "@" + peer;
+    if (!has_client_auth_usage(cert)) {
+        co_await refuse("certificate of '" + name + "' lacks the clientAuth extended key usage");
+        co_return;
+    }
+    const auto& allowed = s.cfg.secret_server.allowed_clients;
+    const bool listed = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+        return std::any_of(allowed.begin(), allowed.end(),
+                           [&](const std::string& a) { return lower(a) == lower(n); });
+    });
+    if (!listed) {
+        co_await refuse("'" + name + "' is not on [secret_server] allowed_clients");
+        co_return;
+    }
+    // Request line, read byte by byte so nothing past it is buffered.
+    std::string line;
+    char c = 0;
+    while (line.size() <= request_line.size()) {
+        co_await asio::async_read(stream, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || c == '\n') break;
+        line.push_back(c);
+    }
+    if (ec || line != request_line) {
+        co_await refuse("bad request");
+        co_return;
+    }
+    std::string failure;
+    try {
+        const keyring& ring = s.source.refresh();
+        const secret_bytes payload = ring.serialize();
+        const std::string header = "OK " + std::to_string(payload.size()) + "\n";
+        std::array<asio::const_buffer, 2> out{asio::buffer(header), asio::buffer(payload.data(), payload.size())};
+        co_await asio::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            spdlog::warn("sending the keyring to {} failed: {}", peer, ec.message());
+        } else {
+            spdlog::info("served keyring {} to {}", ring.fingerprint(), peer);
+            audit_quietly(s.st, "secret.served", "client " + peer, "ok",
+                          "keyring " + ring.fingerprint() + " versions up to " +
+                              std::to_string(ring.current_version()));
+        }
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        spdlog::error("cannot serve {}: {}", peer, failure);
+        const std::string err = "ERR the secret server cannot unseal: " + failure + "\n";
+        co_await asio::async_write(stream, asio::buffer(err), asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    deadline.cancel();
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, ssl::context& ctx, server_state& s) {
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            if (!acceptor.is_open()) co_return;
+            continue;
+        }
+        asio::co_spawn(acceptor.get_executor(), serve(ssl::stream<tcp::socket>(std::move(sock), ctx), s),
+                       [](std::exception_ptr e) {
+                           if (!e) return;
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                               spdlog::error("session failed: {}", ex.what());
+                           }
+                       });
+    }
+}
+
+// ------------------------------------------------------------------ client
+
+asio::awaitable<void> fetch_one(ssl::stream<tcp::socket>& stream, tcp::endpoint ep, fetch_result& out,
+                                const std::string& server) {
+    co_await stream.lowest_layer().async_connect(ep, asio::use_awaitable);
+    co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
+    const std::string req = std::string(request_line) + "\n";
+    co_await asio::async_write(stream, asio::buffer(req), asio::use_awaitable);
+    std::string header;
+    char c = 0;
+    while (header.size() < 256) {
+        co_await asio::async_read(stream, asio::buffer(&c, 1), asio::use_awaitable);
+        if (c == '\n') break;
+        header.push_back(c);
+    }
+    if (header.rfind("ERR ", 0) == 0) {
+        out.error = server + " refused: " + header.substr(4);
+        co_return;
+    }
+    if (header.rfind("OK ", 0) != 0) {
+        out.error = server + " answered with a bad header";
+        co_return;
+    }
+    const auto n = std::strtoull(header.c_str() + 3, nullptr, 10);
+    if (n == 0 || n > max_payload) {
+        out.error = server + " answered with a bad length";
+        co_return;
+    }
+    secret_bytes payload(static_cast<std::size_t>(n));
+    co_await asio::async_read(stream, asio::buffer(payload.data(), payload.size()), asio::use_awaitable);
+    out.ring = std::make_unique<keyring>(keyring::parse(payload.bytes()));
+    boost::system::error_code ec;
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+}  // namespace
+
+void init_service_logging() {
+    auto logger = spdlog::stderr_logger_mt("ssogate");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+}
+
+int run_secret_server(const config& cfg, const unseal_key& key) {
+    if (!cfg.secret_server.present) throw config_error(cfg.file.string() + ": no [secret_server] section");
+    auto st = store::open(store_options_for(cfg, "secret-server"));
+    st->require_current_schema();
+    keyring_source source(*st, key);  // unseals now: a wrong key fails the start, clearly
+
+    asio::io_context io;
+    ssl::context ctx(ssl::context::tls_server);
+    tls13_only(ctx);
+    load_identity(ctx, cfg.secret_server.certificate, cfg.secret_server.private_key, "server");
+    load_ca(ctx, cfg.secret_server.client_ca);
+
+    tcp::acceptor acceptor(io);
+    const auto ep = resolve_one(io, cfg.secret_server.listen);
+    boost::system::error_code ec;
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw config_error("cannot listen on " + cfg.secret_server.listen.to_string() + ": " + ec.message());
+    const auto bound = acceptor.local_endpoint();
+    spdlog::info("secret server listening on {}:{}", bound.address().to_string(), bound.port());
+
+    server_state state{cfg, *st, source};
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int sig) {
+        spdlog::info("signal {}: stopping", sig);
+        acceptor.close();
+        io.stop();
+    });
+    asio::co_spawn(io, accept_loop(acceptor, ctx, state), asio::detached);
+    io.run();
+    return 0;
+}
+
+fetch_result fetch_keyring(const config& cfg) {
+    const auto& g = cfg.gateway;
+    fetch_result result;
+    ssl::context ctx(ssl::context::tls_client);
+    tls13_only(ctx);
+    load_identity(ctx, g.certificate, g.private_key, "gateway");
+    load_ca(ctx, g.ca);
+    std::vector<std::string> errors;
+    for (const auto& server : g.secret_servers) {
+        const std::string name = server.to_string();
+        asio::io_context io;
+        fetch_result one;
+        one.server = name;
+        try {
+            const auto ep = resolve_one(io, server);
+            ssl::stream<tcp::socket> stream(io, ctx);
+            // The secret server must present a certificate for the name (or address) we dialled.
+            X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
+            boost::system::error_code ec;
+            asio::ip::make_address(server.host, ec);
+            if (!ec) X509_VERIFY_PARAM_set1_ip_asc(param, server.host.c_str());
+            else {
+                X509_VERIFY_PARAM_set1_host(param, server.host.c_str(), 0);
+                SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                         const_cast<char*>(server.host.c_str()));
+            }
+            std::exception_ptr failure;
+            bool done = false;
+            asio::co_spawn(io, fetch_one(stream, ep, one, name), [&](std::exception_ptr e) {
+                failure = e;
+                done = true;
+            });
+            io.run_for(std::chrono::milliseconds(g.connect_timeout_ms));
+            if (!done) {
+                one.error = name + ": no answer within " + std::to_string(g.connect_timeout_ms) + " ms";
+            } else if (failure) {
+                try {
+                    std::rethrow_exception(failure);
+                } catch (const boost::system::system_error& e) {
+                    one.error = name + ": " + e.code().message();
+                } catch (const std::exception& e) {
+                    one.error = name + ": " + e.what();
+                }
+            }
+        } catch (const std::exception& e) {
+            one.error = name + ": " + e.what();
+        }
+        if (one.ring) return one;
+        errors.push_back(one.error.empty() ? name + ": no keyring" : one.error);
+    }
+    for (const auto& e : errors) result.error += (result.error.empty() ? "" : "; ") + e;
+    return result;
+}
+
+}  // namespace ssogate::gateway
