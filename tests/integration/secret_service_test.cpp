@@ -1,0 +1,209 @@
+// The secret server and the gateway as real processes on loopback, with certificates made by
+// the test: sealed start, unseal when a secret server appears, a standby, a secret server that
+// dies, and clients that must be refused. (Issue 3, stage 1 drills 1-3 and 7.)
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "process.hpp"
+#include "service.hpp"
+#include "temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using ssogate::test::http_get;
+using ssogate::test::run;
+using ssogate::test::service;
+using ssogate::test::temp_dir;
+using ssogate::test::write_file;
+using json = nlohmann::json;
+
+namespace {
+
+class SecretService : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ssogate::test::make_pki(dir_.path(), {{"gw-1", true}, {"gw-noeku", false}, {"gw-unlisted", true}});
+        write_file(dir_ / "admin.toml",
+                   "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+                   "[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n");
+        auto r = admin({"secret", "init", "--json"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        fingerprint_ = json::parse(r.out)["fingerprint"];
+        ASSERT_EQ(admin({"app", "create", "TSO", "--kind", "individual"}).exit_code, 0);
+    }
+
+    ssogate::test::run_result admin(std::vector<std::string> args) {
+        std::vector<std::string> argv = {SSOGATE_BIN, "--config", (dir_ / "admin.toml").string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv);
+    }
+
+    /// A secret server config on `port`, allowing gw-1 and gw-noeku (never gw-unlisted).
+    std::string secret_server_config(int port) {
+        const std::string name = "ss-" + std::to_string(port) + ".toml";
+        write_file(dir_ / name,
+                   "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+                   "[audit]\nwriter = \"ss-" + std::to_string(port) + "\"\n"
+                   "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
+                   "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
+                   "allowed_clients = [\"gw-1\", \"gw-noeku\"]\n");
+        return (dir_ / name).string();
+    }
+
+    std::unique_ptr<service> start_secret_server(int port) {
+        auto s = std::make_unique<service>(
+            std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", secret_server_config(port)},
+            dir_ / ("ss-" + std::to_string(port) + ".log"));
+        EXPECT_NE(s->wait_for("secret server listening on", 15s), "") << s->log();
+        return s;
+    }
+
+    /// A gateway with client certificate `cert`, trying `ports` in order; returns its service
+    /// and sets mgmt_port_.
+    std::unique_ptr<service> start_gateway(const std::string& cert, std::vector<int> ports) {
+        std::string servers;
+        for (int p : ports) servers += (servers.empty() ? "\"" : ", \"") + std::string("127.0.0.1:") + std::to_string(p) + "\"";
+        write_file(dir_ / (cert + "-gw.toml"),
+                   "[store]\nurl = \"sqlite:store.db\"\n"
+                   "[gateway]\nid = \"" + cert + "\"\nmanagement_listen = \"127.0.0.1:0\"\n"
+                   "secret_servers = [" + servers + "]\n"
+                   "certificate = \"" + cert + ".pem\"\nprivate_key = \"" + cert + ".key\"\nca = \"ca.pem\"\n"
+                   "recheck_seconds = 1\nconnect_timeout_ms = 1000\nbackoff_max_ms = 1000\n");
+        auto g = std::make_unique<service>(
+            std::vector<std::string>{SSOGATE_BIN, "gateway", "--config", (dir_ / (cert + "-gw.toml")).string()},
+            dir_ / (cert + "-gw.log"));
+        const auto line = g->wait_for("management listening on", 15s);
+        mgmt_port_ = ssogate::test::logged_port(line);
+        EXPECT_GT(mgmt_port_, 0) << g->log();
+        return g;
+    }
+
+    json health(int* status = nullptr) {
+        auto a = http_get(mgmt_port_, "/healthz");
+        if (status) *status = a.status;
+        auto j = json::parse(a.body, nullptr, false);
+        return j.is_discarded() ? json::object() : j;
+    }
+
+    /// Poll /healthz until it reports `state` or `timeout` passes; returns how long it took.
+    std::chrono::milliseconds wait_state(const std::string& state, std::chrono::milliseconds timeout) {
+        const auto t0 = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - t0 < timeout) {
+            if (health().value("state", "") == state) break;
+            std::this_thread::sleep_for(50ms);
+        }
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    }
+
+    temp_dir dir_;
+    std::string fingerprint_;
+    int mgmt_port_ = 0;
+};
+
+}  // namespace
+
+// Drill 2: no secret server at start -> sealed, 503; one appears -> unsealed within 5 s.
+TEST_F(SecretService, GatewayStartsSealedAndUnsealsWhenASecretServerComes) {
+    const int port = ssogate::test::free_port();
+    auto gw = start_gateway("gw-1", {port});
+    int status = 0;
+    EXPECT_EQ(wait_state("sealed", 5s).count() < 5000, true);
+    auto h = health(&status);
+    EXPECT_EQ(status, 503);
+    EXPECT_EQ(h["state"], "sealed");
+    EXPECT_FALSE(h.value("reason", "").empty());
+    EXPECT_TRUE(gw->running());
+
+    auto ss = start_secret_server(port);
+    const auto took = wait_state("unsealed", 10s);
+    EXPECT_LT(took, 5000ms) << gw->log();
+    h = health(&status);
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(h["keyring"], fingerprint_);
+    EXPECT_EQ(h["key_versions"], json::array({1}));
+
+    // the heartbeat says what it holds
+    auto hb = run({"/usr/bin/sqlite3", (dir_ / "store.db").string(),
+                   "SELECT state || ' ' || key_versions FROM gateway_heartbeats WHERE gateway_id = 'gw-1'"});
+    EXPECT_EQ(hb.out, "unsealed 1\n");
+    // metrics
+    const auto m = http_get(mgmt_port_, "/metrics");
+    EXPECT_EQ(m.status, 200);
+    EXPECT_NE(m.body.find("ssogate_keyring_unsealed 1"), std::string::npos) << m.body;
+    EXPECT_EQ(gw->stop(), 0);
+    EXPECT_EQ(ss->stop(), 0);
+}
+
+// Drill 1: the secret server dies; the running gateway keeps its keyring.
+TEST_F(SecretService, GatewayKeepsTheKeyringWhenEverySecretServerIsDown) {
+    const int port = ssogate::test::free_port();
+    auto ss = start_secret_server(port);
+    auto gw = start_gateway("gw-1", {port});
+    ASSERT_LT(wait_state("unsealed", 10s), 10000ms) << gw->log();
+    ss->kill9();
+    std::this_thread::sleep_for(2500ms);  // two failed re-checks (recheck_seconds = 1)
+    int status = 0;
+    auto h = health(&status);
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(h["state"], "unsealed");
+    EXPECT_EQ(h["keyring"], fingerprint_);
+    EXPECT_FALSE(h.value("last_recheck_error", "").empty());
+    const auto m = http_get(mgmt_port_, "/metrics");
+    EXPECT_EQ(m.body.find("ssogate_keyring_fetch_total{result=\"error\"} 0"), std::string::npos) << m.body;
+}
+
+// Drill 3: the primary is down, the standby serves.
+TEST_F(SecretService, GatewayUnsealsFromTheStandby) {
+    const int primary = ssogate::test::free_port(), standby = ssogate::test::free_port();
+    auto ss = start_secret_server(standby);
+    auto gw = start_gateway("gw-1", {primary, standby});
+    ASSERT_LT(wait_state("unsealed", 10s), 10000ms) << gw->log();
+    EXPECT_EQ(health()["secret_server"], "127.0.0.1:" + std::to_string(standby));
+}
+
+// Drill 7: another CA, no clientAuth usage, a name not on the list -> nothing, and audited.
+TEST_F(SecretService, UntrustedClientsGetNothingAndAreAudited) {
+    const int port = ssogate::test::free_port();
+    auto ss = start_secret_server(port);
+    for (const std::string cert : {"stranger", "gw-noeku", "gw-unlisted"}) {
+        auto gw = start_gateway(cert, {port});
+        std::this_thread::sleep_for(1500ms);
+        int status = 0;
+        auto h = health(&status);
+        EXPECT_EQ(status, 503) << cert;
+        EXPECT_EQ(h["state"], "sealed") << cert;
+        gw->stop();
+    }
+    const auto log = ss->log();
+    EXPECT_NE(log.find("certificate not trusted"), std::string::npos) << log;
+    EXPECT_NE(log.find("lacks the clientAuth extended key usage"), std::string::npos) << log;
+    EXPECT_NE(log.find("is not on [secret_server] allowed_clients"), std::string::npos) << log;
+    auto audit = admin({"audit", "list", "--json", "--limit", "1000"});
+    ASSERT_EQ(audit.exit_code, 0) << audit.err;
+    int refused = 0;
+    for (const auto& r : json::parse(audit.out))
+        if (r["action"] == "secret.refused") ++refused;
+    EXPECT_GE(refused, 3);
+    EXPECT_EQ(admin({"audit", "verify"}).exit_code, 0);
+}
+
+TEST_F(SecretService, SecretServerWithTheWrongKeyRefusesToStart) {
+    std::filesystem::rename(dir_ / "unseal.key", dir_ / "good.key");
+    write_file(dir_ / "unseal.key", std::string(32, 'x'));
+    auto r = run({SSOGATE_BIN, "secret-server", "--config", secret_server_config(ssogate::test::free_port())});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("wrong key file"), std::string::npos) << r.err;
+}
+
+TEST_F(SecretService, AGatewayIsNeverGivenTheUnsealKey) {
+    write_file(dir_ / "bad-gw.toml",
+               "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+               "[gateway]\nid = \"gw-1\"\nsecret_servers = [\"127.0.0.1:1\"]\n"
+               "certificate = \"gw-1.pem\"\nprivate_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
+    auto r = run({SSOGATE_BIN, "gateway", "--config", (dir_ / "bad-gw.toml").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("remove [keyring]"), std::string::npos) << r.err;
+}
