@@ -123,6 +123,12 @@ const std::vector<migration>& migrations() {
              " fingerprint TEXT NOT NULL, key_versions TEXT NOT NULL, started_at BIGINT NOT NULL,"
              " seen_at BIGINT NOT NULL)",
          }},
+        {4,
+         "keyring backups: when each was written and which key versions it holds",
+         {
+             "CREATE TABLE keyring_backups (id {PK}, created_at BIGINT NOT NULL,"
+             " fingerprint TEXT NOT NULL, key_versions TEXT NOT NULL, reminder TEXT NOT NULL)",
+         }},
     };
     return all;
 }

@@ -314,7 +314,7 @@ application store::impl::require_app(std::string_view name) {
     return std::move(*a);
 }
 
-void store::impl::write_app_mac(std::int64_t id, std::optional<bool> enabled) {
+void store::impl::write_app_mac(std::int64_t id, std::optional<bool> enabled, bool verify) {
     // Inside the caller's transaction: re-read the row as stored (locked on PostgreSQL), and
     // when changing a flag, MAC only a row that verifies as it stands, so an edit slipped in
     // between a check and this write is never blessed. One definition of the MAC input.
@@ -326,12 +326,12 @@ void store::impl::write_app_mac(std::int64_t id, std::optional<bool> enabled) {
         soci::into(c.description), soci::into(c.contact), soci::into(c.enabled),
         soci::into(c.fields), soci::into(c.groups), soci::into(c.host), soci::into(c.signon),
         soci::into(c.created), soci::into(c.updated), soci::into(c.mac_kv), soci::into(c.mac);
-    if (enabled) {
+    if (enabled || verify) {
         if (!mac_ok(c.mac_kv, app_mac_input(c), c.mac))
             throw error(errc::integrity_failure,
                         "application '" + c.name + "' failed its integrity check (changed outside "
                         "ssogate); it stays disabled: delete it and create it again");
-        c.enabled = *enabled ? 1 : 0;
+        if (enabled) c.enabled = *enabled ? 1 : 0;
     }
     const long long kv = need_ring().current_version(), now = now_ms();
     const std::string mac = mac_hex(static_cast<std::uint32_t>(kv), app_mac_input(c));
@@ -1035,6 +1035,244 @@ std::vector<resolved_field> store::config_read(std::string_view app,
         out.push_back({*f, std::move(value)});
     }
     return out;
+}
+
+}  // namespace ssogate::credstore
+
+// ------------------------------------------------------------------ backups and rotation
+
+namespace ssogate::credstore {
+
+namespace {
+std::string join_versions(const std::vector<std::uint32_t>& v) {
+    std::string s;
+    for (auto x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+    return s;
+}
+std::vector<std::uint32_t> split_versions(std::string_view s) {
+    std::vector<std::uint32_t> out;
+    for (auto part : split_fields(s))
+        if (!part.empty()) out.push_back(static_cast<std::uint32_t>(std::strtoul(std::string(part).c_str(), nullptr, 10)));
+    return out;
+}
+}  // namespace
+
+void store::record_backup(const backup_info& info) {
+    auto& s = *impl_;
+    impl::write_tx tx(s);
+    try {
+        const long long created = info.created_at;
+        const std::string versions = join_versions(info.versions);
+        s.sql << "INSERT INTO keyring_backups (created_at, fingerprint, key_versions, reminder)"
+                 " VALUES (:c, :f, :v, :r)",
+            soci::use(created), soci::use(info.fingerprint), soci::use(versions), soci::use(info.reminder);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot record the backup");
+    }
+    s.append_audit("secret.backup", "keyring " + info.fingerprint, "ok",
+                   "key versions " + join_versions(info.versions));
+    tx.commit();
+}
+
+std::optional<backup_info> store::last_backup() {
+    backup_info b;
+    long long created = 0;
+    std::string versions;
+    try {
+        impl_->sql << "SELECT created_at, fingerprint, key_versions, reminder FROM keyring_backups"
+                      " ORDER BY created_at DESC, id DESC LIMIT 1",
+            soci::into(created), soci::into(b.fingerprint), soci::into(versions), soci::into(b.reminder);
+        if (!impl_->sql.got_data()) return std::nullopt;
+    } catch (const std::exception& e) {
+        impl_->rethrow_db(e, "cannot read backups");
+    }
+    b.created_at = created;
+    b.versions = split_versions(versions);
+    return b;
+}
+
+std::size_t store::rotation_pending() {
+    auto& s = *impl_;
+    const long long cur = s.need_ring().current_version();
+    long long a = 0, m = 0, c = 0;
+    try {
+        s.sql << "SELECT count(*) FROM applications WHERE mac_kv < :c", soci::use(cur), soci::into(a);
+        s.sql << "SELECT count(*) FROM mappings WHERE mac_kv < :c OR (cred_state <> '' AND"
+                 " (cred_key_version < :c2 OR cred_mac_kv < :c3))",
+            soci::use(cur), soci::use(cur), soci::use(cur), soci::into(m);
+        s.sql << "SELECT count(*) FROM config_values WHERE key_version < :c", soci::use(cur), soci::into(c);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot count what is left to rotate");
+    }
+    return static_cast<std::size_t>(a + m + c);
+}
+
+store::rotation_step store::rotate_batch(std::size_t batch) {
+    auto& s = *impl_;
+    const keyring& ring = s.need_ring();
+    const std::uint32_t cur = ring.current_version();
+    const long long lcur = cur;
+    const long long limit = static_cast<long long>(batch + s.rotation_skipped.size());
+    rotation_step step;
+    impl::write_tx tx(s);
+    try {
+        // 1. application rows: verified as stored, then MAC'd under the current version
+        {
+            std::vector<long long> ids;
+            long long id = 0;
+            soci::statement st = (s.sql.prepare << "SELECT id FROM applications WHERE mac_kv < :c ORDER BY id"
+                                                   " LIMIT :n",
+                                  soci::use(lcur), soci::use(limit), soci::into(id));
+            st.execute();
+            while (st.fetch()) ids.push_back(id);
+            for (long long i : ids) {
+                if (step.applications >= batch) break;
+                const std::string key = "app:" + std::to_string(i);
+                if (s.rotation_skipped.contains(key)) continue;
+                try {
+                    s.write_app_mac(i, std::nullopt, true);
+                    ++step.applications;
+                } catch (const error&) {
+                    s.rotation_skipped.insert(key);
+                    ++step.skipped;
+                }
+            }
+        }
+        // 2. mappings and their credentials
+        {
+            struct row {
+                mapping m;
+                impl::cred_cols c;
+                std::string app_fields;
+            };
+            std::vector<row> rows;
+            row r;
+            long long id = 0, app_id = 0, mac_kv = 0;
+            int enabled = 0;
+            std::string mac;
+            soci::statement st =
+                (s.sql.prepare << "SELECT m.id, m.app_id, m.principal_key, m.principal, m.principal_kind,"
+                                  " m.sid, m.host_user, m.enabled, m.mac_kv, m.mac, m.cred_key_version,"
+                                  " m.cred_state, m.cred_fields, m.cred_updated_at, m.cred_mac_kv, m.cred_mac,"
+                                  " a.fields FROM mappings m JOIN applications a ON a.id = m.app_id"
+                                  " WHERE m.mac_kv < :c OR (m.cred_state <> '' AND (m.cred_key_version < :c2"
+                                  " OR m.cred_mac_kv < :c3)) ORDER BY m.id LIMIT :n",
+                 soci::use(lcur), soci::use(lcur), soci::use(lcur), soci::use(limit), soci::into(id),
+                 soci::into(app_id), soci::into(r.m.principal_key), soci::into(r.m.principal),
+                 soci::into(r.m.principal_kind), soci::into(r.m.sid), soci::into(r.m.host_user),
+                 soci::into(enabled), soci::into(mac_kv), soci::into(mac), soci::into(r.c.kv),
+                 soci::into(r.c.state), soci::into(r.c.fields), soci::into(r.c.updated), soci::into(r.c.mac_kv),
+                 soci::into(r.c.mac), soci::into(r.app_fields));
+            st.execute();
+            std::vector<std::pair<long long, std::string>> macs;
+            while (st.fetch()) {
+                r.m.id = id;
+                r.m.app_id = app_id;
+                r.m.enabled = enabled != 0;
+                r.m.intact = s.mac_ok(mac_kv, s.mapping_mac_input(r.m), mac);
+                rows.push_back(r);
+            }
+            for (auto& x : rows) {
+                if (step.mappings >= batch) break;
+                const std::string key = "map:" + std::to_string(x.m.id);
+                if (s.rotation_skipped.contains(key)) continue;
+                const bool has_cred = !x.c.state.empty();
+                const bool cred_ok =
+                    !has_cred || s.mac_ok(x.c.mac_kv,
+                                          s.credential_mac_input(x.m.id, x.c.state, x.c.kv, x.c.updated, x.c.fields),
+                                          x.c.mac);
+                std::vector<field_def> defs;
+                if (!x.m.intact || !cred_ok || !parse_fields(x.app_fields, defs)) {
+                    s.rotation_skipped.insert(key);
+                    ++step.skipped;
+                    continue;
+                }
+                std::string new_fields = x.c.fields;
+                long long new_kv = x.c.kv;
+                if (has_cred && x.c.kv != lcur) {
+                    const auto old_kv = static_cast<std::uint32_t>(x.c.kv);
+                    const auto cts = split_fields(x.c.fields);
+                    if (!ring.has_version(old_kv) || cts.size() + 1 != defs.size()) {
+                        s.rotation_skipped.insert(key);
+                        ++step.skipped;
+                        continue;
+                    }
+                    std::vector<std::string> out;
+                    bool ok = true;
+                    for (std::size_t i = 0; i < cts.size() && ok; ++i) {
+                        const auto ct = from_base64(cts[i]);
+                        secret_bytes v;
+                        ok = ct && aead_open(ring.key(old_kv), *ct,
+                                             s.credential_aad(x.m.app_id, x.m, i + 1, defs[i + 1].name, old_kv),
+                                             v) == errc::ok;
+                        if (ok)
+                            out.push_back(to_base64(aead_seal(
+                                ring.key(cur), v.bytes(), s.credential_aad(x.m.app_id, x.m, i + 1, defs[i + 1].name, cur))));
+                    }
+                    if (!ok) {
+                        s.rotation_skipped.insert(key);
+                        ++step.skipped;
+                        continue;
+                    }
+                    new_fields = join_fields(out);
+                    new_kv = lcur;
+                    ++step.credentials;
+                }
+                const std::string map_mac = s.mac_hex(cur, s.mapping_mac_input(x.m));
+                const std::string cred_mac =
+                    has_cred ? s.mac_hex(cur, s.credential_mac_input(x.m.id, x.c.state, new_kv, x.c.updated, new_fields))
+                             : std::string();
+                const long long cred_mac_kv = has_cred ? lcur : 0;
+                s.sql << "UPDATE mappings SET mac_kv = :kv, mac = :m, cred_key_version = :ckv, cred_fields = :f,"
+                         " cred_mac_kv = :cmkv, cred_mac = :cm WHERE id = :id",
+                    soci::use(lcur), soci::use(map_mac), soci::use(new_kv), soci::use(new_fields),
+                    soci::use(cred_mac_kv), soci::use(cred_mac), soci::use(x.m.id);
+                ++step.mappings;
+            }
+        }
+        // 3. config values
+        {
+            struct row {
+                long long app_id = 0, kv = 0;
+                std::string app_name, field, value;
+            };
+            std::vector<row> rows;
+            row r;
+            soci::statement st = (s.sql.prepare << "SELECT v.app_id, a.name, v.field, v.key_version, v.value"
+                                                   " FROM config_values v JOIN applications a ON a.id = v.app_id"
+                                                   " WHERE v.key_version < :c ORDER BY v.app_id, v.field LIMIT :n",
+                                  soci::use(lcur), soci::use(limit), soci::into(r.app_id), soci::into(r.app_name),
+                                  soci::into(r.field), soci::into(r.kv), soci::into(r.value));
+            st.execute();
+            while (st.fetch()) rows.push_back(r);
+            for (const auto& x : rows) {
+                if (step.config_values >= batch) break;
+                const std::string key = "cfg:" + std::to_string(x.app_id) + ":" + x.field;
+                if (s.rotation_skipped.contains(key)) continue;
+                const auto old_kv = static_cast<std::uint32_t>(x.kv);
+                const auto ct = from_base64(x.value);
+                secret_bytes v;
+                const std::string akey = impl::app_key(x.app_name);
+                if (!ring.has_version(old_kv) || !ct ||
+                    aead_open(ring.key(old_kv), *ct, s.config_aad(x.app_id, akey, x.field, old_kv), v) != errc::ok) {
+                    s.rotation_skipped.insert(key);
+                    ++step.skipped;
+                    continue;
+                }
+                const std::string nv = to_base64(aead_seal(ring.key(cur), v.bytes(), s.config_aad(x.app_id, akey, x.field, cur)));
+                s.sql << "UPDATE config_values SET key_version = :kv, value = :v WHERE app_id = :a AND field = :f",
+                    soci::use(lcur), soci::use(nv), soci::use(x.app_id), soci::use(x.field);
+                ++step.config_values;
+            }
+        }
+    } catch (const error&) {
+        throw;
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "rotation batch failed");
+    }
+    tx.commit();
+    step.done = step.applications + step.mappings + step.config_values == 0;
+    return step;
 }
 
 }  // namespace ssogate::credstore

@@ -92,7 +92,10 @@ struct store::impl {
     std::vector<std::byte> app_mac_input(const app_cols& c) const;
     /// Recompute and store the row's MAC inside a transaction; with `enabled`, set that flag
     /// too, after checking the row verifies as stored (error(integrity_failure) if not).
-    void write_app_mac(std::int64_t id, std::optional<bool> enabled = std::nullopt);
+    void write_app_mac(std::int64_t id, std::optional<bool> enabled = std::nullopt,
+                       bool verify = false);
+    /// Rows a rotation found tampered or undecryptable ("app:ID", "map:ID", "cfg:APP:FIELD").
+    std::set<std::string> rotation_skipped;
 
     std::optional<mapping> find_mapping(std::int64_t app_id, const std::string& principal_key);
     mapping mapping_from(std::int64_t app_id, const std::string& principal_key, const map_cols& m,

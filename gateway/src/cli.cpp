@@ -49,7 +49,18 @@ int run_cli(int argc, char** argv) {
     // secret
     auto* secret = group("secret", "the keyring: create it, see its state");
     leaf(secret, "init", "create the keyring, seal it under the unseal key, store it", [&] { return cmd_secret_init(a); });
-    leaf(secret, "status", "key versions, fingerprint, values per version", [&] { return cmd_secret_status(a); });
+    leaf(secret, "status", "key versions, fingerprint, values per version, last backup", [&] { return cmd_secret_status(a); });
+    {
+        auto* b = leaf(secret, "backup", "write the keyring to a file under a backup password", [&] { return cmd_secret_backup(a); });
+        b->add_option("--out", a.out_file, "the backup file (created, mode 0600)")->required();
+        b->add_flag("--password-stdin", a.password_stdin, "read the backup password from standard input (required)")->required();
+        b->add_option("--reminder", a.reminder, "a hint kept in clear in the file (never the password)");
+        auto* r = leaf(secret, "restore", "bring a backup into this store, sealed under this config's unseal key", [&] { return cmd_secret_restore(a); });
+        r->add_option("--in", a.in_file, "the backup file")->required();
+        r->add_flag("--password-stdin", a.password_stdin, "read the backup password from standard input (required)")->required();
+        auto* o = leaf(secret, "rotate", "add a key version and re-encrypt every value under it (resumable)", [&] { return cmd_secret_rotate(a); });
+        o->add_option("--batch", a.batch, "rows per transaction (default 500)")->check(CLI::Range(1, 100000));
+    }
 
     // store
     auto* storecmd = group("store", "the database schema");

@@ -11,10 +11,15 @@
 
 #include <nlohmann/json.hpp>
 #include <pwd.h>
+#include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <chrono>
 #include <iostream>
@@ -152,11 +157,13 @@ public:
     void unseal(const cli_args& a, stdin_lines& in) {
         auto row = st->load_sealed_keyring();
         if (!row) throw error(errc::keyring_missing, "the store has no keyring: run `ssogate secret init`");
-        ring.emplace(unseal_keyring(row->sealed, unseal_key_for(a, cfg, in)));
+        key.emplace(unseal_key_for(a, cfg, in));
+        ring.emplace(unseal_keyring(row->sealed, *key));
         st->attach(*ring);
     }
 
     config cfg;
+    std::optional<unseal_key> key;
     std::optional<keyring> ring;  // declared before st: destroyed after it
     std::unique_ptr<store> st;
 };
@@ -234,6 +241,46 @@ void ok_line(const cli_args& a, const std::string& text, json j = json::object()
 
 }  // namespace
 
+namespace {
+bytes read_whole_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw error(errc::invalid_argument, "cannot read " + path + ": " + std::strerror(errno));
+    bytes b;
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        const auto* p = reinterpret_cast<const std::byte*>(buf);
+        b.insert(b.end(), p, p + in.gcount());
+        if (b.size() > (64u << 20)) throw error(errc::invalid_argument, path + " is too large to be a backup");
+    }
+    return b;
+}
+
+/// Create `path` (never overwrite), mode 0600, with `data`.
+void write_new_file(const std::string& path, std::span<const std::byte> data) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        throw error(errc::invalid_argument, "cannot create " + path + ": " +
+                                                (errno == EEXIST ? "it already exists" : std::strerror(errno)));
+    const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+        ::unlink(path.c_str());
+        throw error(errc::invalid_argument, "cannot write " + path);
+    }
+}
+
+std::string versions_of(const keyring& r) {
+    std::string s;
+    for (const auto& v : r.versions()) s += (s.empty() ? "" : ",") + std::to_string(v.version);
+    return s;
+}
+std::string versions_of(const std::vector<std::uint32_t>& v) {
+    std::string s;
+    for (auto x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+    return s;
+}
+}  // namespace
+
 // ------------------------------------------------------------------ secret
 
 int cmd_secret_init(const cli_args& a) {
@@ -299,6 +346,18 @@ int cmd_secret_status(const cli_args& a) {
             if (kv == v) return n;
         return std::int64_t{0};
     };
+    const auto backup = ctx.st->last_backup();
+    std::vector<std::uint32_t> missing;
+    if (backup)
+        for (const auto& v : ctx.ring->versions())
+            if (std::find(backup->versions.begin(), backup->versions.end(), v.version) == backup->versions.end())
+                missing.push_back(v.version);
+    const std::string backup_text =
+        !backup ? "none: run `ssogate secret backup`"
+                : format_time(backup->created_at) + " (key versions " + versions_of(backup->versions) + ")" +
+                      (missing.empty() ? "" : "; STALE: it lacks key version(s) " + versions_of(missing) +
+                                                  ", make a new backup");
+    const std::size_t pending = ctx.st->rotation_pending();
     const std::string sealed_with = ctx.cfg.keyring.key_file && !a.passphrase_stdin &&
                                             !ctx.cfg.keyring.has_passphrase()
                                         ? "key_file"
@@ -318,6 +377,11 @@ int cmd_secret_status(const cli_args& a) {
                     {"versions", versions},
                     {"store", ctx.st->backend()},
                     {"schema_version", ctx.st->schema_version()},
+                    {"last_backup", backup ? json{{"created", format_time(backup->created_at)},
+                                                  {"key_versions", backup->versions},
+                                                  {"stale", !missing.empty()}}
+                                           : json(nullptr)},
+                    {"rotation_pending", pending},
                     {"sealed_updated", format_time(row->updated_at)}});
         return 0;
     }
@@ -325,7 +389,12 @@ int cmd_secret_status(const cli_args& a) {
               << "fingerprint  " << ctx.ring->fingerprint() << "\n"
               << "created      " << format_time(ctx.ring->created_at()) << "\n"
               << "store        " << ctx.st->backend() << ", schema version "
-              << ctx.st->schema_version() << "\n\n";
+              << ctx.st->schema_version() << "\n"
+              << "last backup  " << backup_text << "\n";
+    if (pending > 0)
+        std::cout << "rotation     unfinished: " << pending
+                  << " row(s) under older key versions; run `ssogate secret rotate` again\n";
+    std::cout << "\n";
     table t({"VERSION", "CREATED", "CURRENT", "VALUES"});
     for (const auto& v : ctx.ring->versions())
         t.row({std::to_string(v.version), format_time(v.created_at),
@@ -335,6 +404,125 @@ int cmd_secret_status(const cli_args& a) {
         if (!ctx.ring->has_version(kv))
             std::cout << "warning: " << n << " value(s) use key version " << kv
                       << ", which the keyring lacks\n";
+    return 0;
+}
+
+
+int cmd_secret_backup(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);  // with --passphrase-stdin the passphrase is the first line
+    const secret_bytes password = in.next("the backup password");
+    const bytes file = write_backup(*ctx.ring, password.reveal(), a.reminder, now_ms());
+    write_new_file(a.out_file, file);
+    try {
+        ctx.st->record_backup(read_backup_info(file));
+    } catch (...) {
+        std::filesystem::remove(a.out_file);  // not recorded and audited: not written
+        throw;
+    }
+    ok_line(a, "wrote a backup of keyring " + ctx.ring->fingerprint() + " (key versions " + versions_of(*ctx.ring) +
+                   ") to " + a.out_file + "; keep it and its password apart",
+            {{"fingerprint", ctx.ring->fingerprint()}, {"file", a.out_file}});
+    return 0;
+}
+
+int cmd_secret_restore(const cli_args& a) {
+    stdin_lines in;
+    const config cfg = load_config(a.config);
+    // The new unseal key: a passphrase (first line of stdin, or passphrase_file) or a key file,
+    // created when it does not exist yet.
+    std::optional<unseal_key> key;
+    if (a.passphrase_stdin || cfg.keyring.has_passphrase()) {
+        key = unseal_key_for(a, cfg, in);
+        if (key->passphrase().size() < 12)
+            throw error(errc::invalid_argument, "the passphrase must be at least 12 characters");
+    } else if (!cfg.keyring.key_file) {
+        throw error(errc::key_file_invalid, "no unseal key configured: set [keyring] key_file or passphrase_file in " +
+                                                cfg.file.string() + ", or pass --passphrase-stdin");
+    }
+    const bytes file = read_whole_file(a.in_file);
+    const backup_info info = read_backup_info(file);
+    const secret_bytes password = in.next("the backup password");
+    keyring ring = open_backup(file, password.reveal());
+
+    auto st = store::open(options_for(cfg, true));
+    if (st->schema_version() == 0) st->migrate();
+    else st->require_current_schema();
+    const auto existing = st->load_sealed_keyring();
+    if (existing && existing->fingerprint != ring.fingerprint())
+        throw error(errc::keyring_mismatch, "the store holds keyring " + existing->fingerprint + "; this backup is of keyring " +
+                                                ring.fingerprint() + ": nothing changed");
+    for (const auto& [kv, n] : st->values_per_key_version())
+        if (!ring.has_version(kv))
+            throw error(errc::unknown_key_version,
+                        "the store has " + std::to_string(n) + " value(s) under key version " + std::to_string(kv) +
+                            ", which this backup (key versions " + versions_of(info.versions) +
+                            ") lacks: use a newer backup; nothing changed");
+    bool created_key_file = false;
+    if (!key) {
+        if (!std::filesystem::exists(*cfg.keyring.key_file)) {
+            create_key_file(*cfg.keyring.key_file);
+            created_key_file = true;
+        }
+        key = unseal_key::from_key_file(*cfg.keyring.key_file);
+    }
+    try {
+        const bytes sealed = seal_keyring(ring, *key);
+        if (existing) st->replace_sealed_keyring(sealed, ring);
+        else st->save_new_keyring(sealed, ring);
+        st->audit("secret.restore", "keyring " + ring.fingerprint(), "ok",
+                  "from a backup of " + format_time(info.created_at) + ", key versions " + versions_of(info.versions));
+    } catch (...) {
+        if (created_key_file) std::filesystem::remove(*cfg.keyring.key_file);
+        throw;
+    }
+    ok_line(a, "restored keyring " + ring.fingerprint() + " (key versions " + versions_of(ring) + "), sealed under " +
+                   (key->is_passphrase() ? std::string("a passphrase") : "the key file " + key->key_file().string()),
+            {{"fingerprint", ring.fingerprint()}});
+    return 0;
+}
+
+int cmd_secret_rotate(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    keyring& ring = *ctx.ring;
+    const std::size_t pending = ctx.st->rotation_pending();
+    if (pending == 0) {
+        // The new version is sealed into the store first: secret servers serve it and gateways
+        // pick it up before any value needs it.
+        const std::uint32_t v = ring.add_version(now_ms());
+        ctx.st->replace_sealed_keyring(seal_keyring(ring, *ctx.key), ring);
+        if (!a.json) std::cout << "added key version " << v << "\n";
+    } else if (!a.json) {
+        std::cout << "resuming: " << pending << " row(s) are still under older key versions; current is "
+                  << ring.current_version() << "\n";
+    }
+    store::rotation_step total;
+    for (;;) {
+        const auto step = ctx.st->rotate_batch(a.batch);
+        total.applications += step.applications;
+        total.mappings += step.mappings;
+        total.credentials += step.credentials;
+        total.config_values += step.config_values;
+        total.skipped += step.skipped;
+        if (step.done) break;
+    }
+    const std::string summary = std::to_string(total.credentials) + " credential(s), " +
+                                std::to_string(total.config_values) + " config value(s) re-encrypted; " +
+                                std::to_string(total.applications + total.mappings) + " row MAC(s) renewed";
+    ctx.st->audit("secret.rotate", "keyring " + ring.fingerprint(), total.skipped == 0 ? "ok" : "partial",
+                  "to key version " + std::to_string(ring.current_version()) + ": " + summary);
+    if (a.json)
+        print_json({{"ok", total.skipped == 0}, {"current_version", ring.current_version()},
+                    {"credentials", total.credentials}, {"config_values", total.config_values},
+                    {"rows", total.applications + total.mappings}, {"skipped", total.skipped}});
+    else
+        std::cout << "rotated to key version " << ring.current_version() << ": " << summary << "\n";
+    if (total.skipped > 0) {
+        std::cerr << "ssogate: " << total.skipped
+                  << " row(s) failed their integrity check and stay under older key versions (see `audit list`)\n";
+        return 1;
+    }
     return 0;
 }
 

@@ -27,11 +27,18 @@ struct cli_args {
     bool password_stdin = false;
     bool value_stdin = false;
     std::size_t limit = 50;
+    std::size_t batch = 500;
+    std::string out_file;
+    std::string in_file;
+    std::string reminder;
     std::string dir;
 };
 
 int cmd_secret_init(const cli_args& a);
 int cmd_secret_status(const cli_args& a);
+int cmd_secret_backup(const cli_args& a);
+int cmd_secret_restore(const cli_args& a);
+int cmd_secret_rotate(const cli_args& a);
 int cmd_store_migrate(const cli_args& a);
 int cmd_app_create(const cli_args& a);
 int cmd_app_list(const cli_args& a);

@@ -1,3 +1,4 @@
+#include <ssogate/credstore/backup.hpp>
 #include <ssogate/credstore/keyring.hpp>
 
 #include <gtest/gtest.h>
@@ -107,6 +108,34 @@ TEST(Keyring, ScryptParametersAreAuthenticated) {
                                                    secret_bytes::copy_of("correct horse battery"), fast));
               }),
               errc::wrong_unseal_key);
+}
+
+TEST(Backup, RoundTripWithReminderAndVersions) {
+    auto k = keyring::generate(1);
+    k.add_version(2);
+    const auto file = write_backup(k, "correct horse battery", "ask Ann", 77, fast);
+    const auto info = read_backup_info(file);
+    EXPECT_EQ(info.fingerprint, k.fingerprint());
+    EXPECT_EQ(info.versions, (std::vector<std::uint32_t>{1, 2}));
+    EXPECT_EQ(info.reminder, "ask Ann");
+    EXPECT_EQ(info.created_at, 77);
+    const auto back = open_backup(file, "correct horse battery");
+    EXPECT_EQ(to_hex(back.key(2)), to_hex(k.key(2)));
+}
+
+TEST(Backup, WrongPasswordShortPasswordAndAlteredFiles) {
+    auto k = keyring::generate(1);
+    EXPECT_EQ(code_of([&] { (void)write_backup(k, "short", "", 1, fast); }), errc::invalid_argument);
+    const auto file = write_backup(k, "correct horse battery", "hint", 1, fast);
+    EXPECT_EQ(code_of([&] { (void)open_backup(file, "wrong horse battery"); }), errc::wrong_unseal_key);
+    for (std::size_t i = 0; i < file.size(); i += 7) {
+        auto t = file;
+        t[i] ^= std::byte{0x10};
+        const auto e = code_of([&] { (void)open_backup(t, "correct horse battery"); });
+        EXPECT_TRUE(e == errc::wrong_unseal_key || e == errc::corrupt_sealed_keyring || e == errc::invalid_argument) << i;
+    }
+    for (std::size_t n = 0; n < file.size(); n += 5)
+        EXPECT_NE(code_of([&] { (void)open_backup(std::span(file).first(n), "correct horse battery"); }), errc::ok);
 }
 
 TEST(Keyring, CorruptBlobsGiveClearErrorsNeverCrash) {

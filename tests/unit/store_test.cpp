@@ -147,11 +147,12 @@ TEST_P(StoreTest, OlderSchemaNeedsExplicitMigrateAndKeepsData) {
     sql("DROP TABLE audit");
     sql("DROP TABLE audit_heads");
     sql("DROP TABLE gateway_heartbeats");
+    sql("DROP TABLE keyring_backups");
     sql("UPDATE schema_version SET version = 1");
     auto s = open("test", false);
     EXPECT_EQ(code_of([&] { s->require_current_schema(); }), errc::schema_too_old);
     s->attach(ring_);
-    EXPECT_EQ(s->migrate(), (std::vector<int>{2, 3}));
+    EXPECT_EQ(s->migrate(), (std::vector<int>{2, 3, 4}));
     EXPECT_NO_THROW(s->require_current_schema());
     EXPECT_EQ(s->list_apps().size(), 2u);
     EXPECT_EQ(s->resolve("TSO", "CORP\\alice", {}).fields.at(0).value.reveal(), "ALICEPW1");
@@ -453,6 +454,67 @@ TEST_P(StoreTest, BlockedAuditFailsTheOperationWithinTheTimeout) {
     EXPECT_LT(took, std::chrono::seconds(5));
     other << "ROLLBACK";
     EXPECT_TRUE(s->list_apps().empty());  // nothing was changed
+}
+
+TEST_P(StoreTest, RotationReencryptsEverythingBatchByBatch) {
+    seed();
+    st_->create_app({"LOB", app_kind::config, "", "", {{"url", false}, {"key", true}}, {}});
+    st_->config_set("LOB", "url", secret_bytes::copy_of("https://lob"));
+    st_->config_set("LOB", "key", secret_bytes::copy_of("K-1"));
+    EXPECT_EQ(st_->rotation_pending(), 0u);
+    ring_.add_version(2000);
+    st_->replace_sealed_keyring(seal_keyring(ring_, unseal_key::from_key_file(dir_ / "unseal.key")), ring_);
+    const auto before = st_->rotation_pending();
+    EXPECT_EQ(before, 3u + 4u + 2u);  // applications, mappings, config values
+    std::size_t batches = 0;
+    for (;;) {
+        const auto step = st_->rotate_batch(1);
+        // every value stays readable between batches, whichever version it is under
+        EXPECT_EQ(resolve("TSO", "CORP\\alice").fields.at(0).value.reveal(), "ALICEPW1");
+        EXPECT_EQ(resolve("PAY", "CORP\\x", {"CORP\\G2"}).fields.at(0).value.reveal(), "G2PASSWD");
+        EXPECT_EQ(st_->config_read("LOB", "key").at(0).value.reveal(), "K-1");
+        EXPECT_EQ(step.skipped, 0u);
+        if (step.done) break;
+        ASSERT_LT(++batches, 20u);
+    }
+    EXPECT_EQ(st_->rotation_pending(), 0u);
+    const auto counts = st_->values_per_key_version();
+    ASSERT_EQ(counts.size(), 1u);
+    EXPECT_EQ(counts[0].first, 2u);
+    EXPECT_EQ(counts[0].second, 6);
+    EXPECT_EQ(scalar("SELECT count(*) FROM mappings WHERE mac_kv <> 2 OR cred_mac_kv <> 2"), 0);
+    // a fresh process with the new keyring reads everything
+    auto fresh = open("test", true);
+    EXPECT_EQ(fresh->resolve("TSO", "CORP\\bob", {}).fields.at(0).value.reveal(), "BOBPW002");
+    EXPECT_TRUE(st_->audit_verify().ok());
+}
+
+TEST_P(StoreTest, RotationLeavesTamperedRowsAlone) {
+    seed();
+    sql("UPDATE mappings SET host_user = 'SYS1' WHERE host_user = 'BOB01'");
+    ring_.add_version(2000);
+    st_->replace_sealed_keyring(seal_keyring(ring_, unseal_key::from_key_file(dir_ / "unseal.key")), ring_);
+    std::size_t skipped = 0;
+    for (int i = 0; i < 10; ++i) {
+        const auto step = st_->rotate_batch(100);
+        skipped += step.skipped;
+        if (step.done) break;
+    }
+    EXPECT_EQ(skipped, 1u);
+    EXPECT_EQ(st_->rotation_pending(), 1u);  // still under version 1, never re-MACed
+    EXPECT_EQ(rc(resolve("TSO", "CORP\\bob")), errc::integrity_failure);
+    EXPECT_TRUE(resolve("TSO", "CORP\\alice").ok());
+}
+
+TEST_P(StoreTest, BackupsAreRecorded) {
+    EXPECT_FALSE(st_->last_backup());
+    const auto file = write_backup(ring_, "a long backup password", "in the safe", 5000, {1024, 8, 1});
+    st_->record_backup(read_backup_info(file));
+    const auto b = st_->last_backup();
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->fingerprint, ring_.fingerprint());
+    EXPECT_EQ(b->versions, std::vector<std::uint32_t>{1});
+    EXPECT_EQ(b->reminder, "in the safe");
 }
 
 TEST_P(StoreTest, ValuesPerKeyVersionCountsEveryCiphertext) {

@@ -11,6 +11,7 @@
 //    be written (within the busy/lock timeout) the change is rolled back and error(audit_failure)
 //    is thrown.
 //  - A store object is one database connection: use it from one thread at a time.
+#include <ssogate/credstore/backup.hpp>
 #include <ssogate/credstore/keyring.hpp>
 #include <ssogate/credstore/model.hpp>
 #include <ssogate/credstore/principal.hpp>
@@ -48,7 +49,7 @@ std::string postgres_conninfo(std::string_view url, std::string_view password = 
 
 class store {
 public:
-    static constexpr int latest_schema = 3;
+    static constexpr int latest_schema = 4;
 
     /// Connect. Does not require a schema (see require_current_schema / migrate).
     static std::unique_ptr<store> open(store_options options);
@@ -120,6 +121,23 @@ public:
     /// The same without an audit record (for callers that audit themselves).
     [[nodiscard]] std::vector<resolved_field> config_read(std::string_view app,
                                                           std::optional<std::string_view> field);
+
+    // ---- backups and rotation
+    /// Remember that a backup was written (what it holds, when); audited.
+    void record_backup(const backup_info& info);
+    [[nodiscard]] std::optional<backup_info> last_backup();
+
+    struct rotation_step {
+        std::size_t applications = 0, mappings = 0, credentials = 0, config_values = 0;
+        std::size_t skipped = 0;  // rows that fail their integrity check: left as they are
+        bool done = false;        // nothing rotatable is left under an older key version
+    };
+    /// Values and protected rows still under a key version older than the current one.
+    [[nodiscard]] std::size_t rotation_pending();
+    /// Move up to `batch` rows of each kind to the current key version, in one transaction:
+    /// credentials and config values are decrypted and encrypted again, row MACs recomputed.
+    /// A crash leaves each row either wholly old or wholly new; call again until done.
+    rotation_step rotate_batch(std::size_t batch);
 
     // ---- gateways
     /// Record what a gateway holds (replaces its previous heartbeat). Needs no keyring.

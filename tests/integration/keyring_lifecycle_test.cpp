@@ -1,0 +1,239 @@
+// The keyring's life through the real binary: backup, restore after losing the unseal key and
+// the sealed keyring, refused restores that change nothing, status, and rotation killed with
+// SIGKILL at random moments then rerun. (Issue 3, stage 2 drills 4 and 6.)
+#include <ssogate/credstore/store.hpp>
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "process.hpp"
+#include "service.hpp"
+#include "temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using namespace ssogate::credstore;
+using ssogate::test::run;
+using ssogate::test::temp_dir;
+using ssogate::test::write_file;
+using json = nlohmann::json;
+
+extern char** environ;
+
+namespace {
+
+class Lifecycle : public ::testing::Test {
+protected:
+    void SetUp() override {
+        write_file(dir_ / "admin.toml",
+                   "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+                   "[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n");
+        auto r = ssogate({"secret", "init", "--json"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        fingerprint_ = json::parse(r.out)["fingerprint"];
+    }
+
+    ssogate::test::run_result ssogate(std::vector<std::string> args, const std::string& input = {},
+                                      const std::string& config = "admin.toml") {
+        std::vector<std::string> argv = {SSOGATE_BIN, "--config", (dir_ / config).string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, input);
+    }
+
+    /// n users with credentials and a config application, written through the store API.
+    void seed(int n) {
+        auto st = open_store();
+        st->create_app({"TSO", app_kind::individual, "", "", {{"password", true}}, {}});
+        st->create_app({"LOB", app_kind::config, "", "", {{"key", true}}, {}});
+        st->config_set("LOB", "key", secret_bytes::copy_of("LOBKEY-1"));
+        for (int i = 0; i < n; ++i) {
+            const std::string u = "CORP\\u" + std::to_string(i);
+            st->add_mapping("TSO", u, "U" + std::to_string(i));
+            std::vector<secret_bytes> v;
+            v.push_back(secret_bytes::copy_of("PW-" + std::to_string(i)));
+            st->set_credential("TSO", u, std::move(v));
+        }
+    }
+
+    /// Every seeded value decrypts to what was stored; returns how many were checked.
+    int verify_all(int n) {
+        auto st = open_store();
+        int ok = 0;
+        for (int i = 0; i < n; ++i) {
+            auto r = st->resolve("TSO", "CORP\\u" + std::to_string(i), {});
+            EXPECT_TRUE(r.ok()) << i << ": " << r.message;
+            if (r.ok() && r.fields.at(0).value.reveal() == "PW-" + std::to_string(i)) ++ok;
+        }
+        EXPECT_EQ(st->config_read("LOB", "key").at(0).value.reveal(), "LOBKEY-1");
+        return ok;
+    }
+
+    std::unique_ptr<store> open_store() {
+        store_options o;
+        o.url = "sqlite:" + (dir_ / "store.db").string();
+        o.writer_id = "test";
+        o.realms.add("CORP", "CORP.EXAMPLE");
+        auto st = store::open(o);
+        ring_ = std::make_unique<keyring>(
+            unseal_keyring(st->load_sealed_keyring()->sealed, unseal_key::from_key_file(dir_ / "unseal.key")));
+        st->attach(*ring_);
+        return st;
+    }
+
+    json ssogate_status() {
+        auto r = ssogate({"secret", "status", "--json"});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return json::parse(r.out, nullptr, false);
+    }
+
+    std::string sealed_row() {
+        return run({"/usr/bin/sqlite3", (dir_ / "store.db").string(), "SELECT sealed || updated_at FROM keyring"}).out;
+    }
+
+    temp_dir dir_;
+    std::string fingerprint_;
+    std::unique_ptr<keyring> ring_;
+};
+
+}  // namespace
+
+// Drill 4: backup; the store's sealed keyring and the unseal key are destroyed; restore with a
+// new unseal key; a secret server serves it, a gateway unseals, every credential decrypts.
+TEST_F(Lifecycle, RestoreAfterLosingTheUnsealKeyAndTheSealedKeyring) {
+    seed(20);
+    auto r = ssogate({"secret", "backup", "--out", (dir_ / "kr.bak").string(), "--password-stdin",
+                      "--reminder", "envelope 7 in the safe"},
+                     "backup password one\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(std::filesystem::status(dir_ / "kr.bak").permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_EQ(ssogate_status()["last_backup"]["stale"], false);
+
+    std::filesystem::remove(dir_ / "unseal.key");
+    ASSERT_EQ(run({"/usr/bin/sqlite3", (dir_ / "store.db").string(), "UPDATE keyring SET sealed = 'AAAA'"}).exit_code, 0);
+    EXPECT_EQ(ssogate({"app", "list"}).exit_code, 1);
+
+    r = ssogate({"secret", "restore", "--in", (dir_ / "kr.bak").string(), "--password-stdin"}, "backup password one\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "unseal.key"));  // a new unseal key
+    EXPECT_EQ(ssogate_status()["fingerprint"], fingerprint_);  // the same keyring
+    EXPECT_EQ(verify_all(20), 20);
+
+    // A secret server with the new key and a gateway: unsealed.
+    ssogate::test::make_pki(dir_.path(), {{"gw-1", true}});
+    const int port = ssogate::test::free_port();
+    write_file(dir_ / "ss.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+                                 "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
+                                 "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
+                                 "allowed_clients = [\"gw-1\"]\n");
+    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[gateway]\nid = \"gw-1\"\n"
+                                 "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
+                                     std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
+                                 "private_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
+    ssogate::test::service ss({SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss.log");
+    ASSERT_NE(ss.wait_for("listening on", 15s), "") << ss.log();
+    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", (dir_ / "gw.toml").string()}, dir_ / "gw.log");
+    const int mgmt = ssogate::test::logged_port(gw.wait_for("management listening on", 15s));
+    std::string state;
+    for (int i = 0; i < 100 && state != "unsealed"; ++i) {
+        std::this_thread::sleep_for(50ms);
+        auto h = json::parse(ssogate::test::http_get(mgmt, "/healthz").body, nullptr, false);
+        if (!h.is_discarded()) state = h.value("state", "");
+    }
+    EXPECT_EQ(state, "unsealed") << gw.log();
+}
+
+TEST_F(Lifecycle, RefusedRestoresChangeNothing) {
+    seed(3);
+    ASSERT_EQ(ssogate({"secret", "backup", "--out", (dir_ / "kr.bak").string(), "--password-stdin"},
+                      "backup password one\n").exit_code, 0);
+    const std::string before = sealed_row();
+    auto expect_refused = [&](const std::string& file, const std::string& password, const std::string& what) {
+        auto r = ssogate({"secret", "restore", "--in", file, "--password-stdin"}, password + "\n");
+        EXPECT_EQ(r.exit_code, 1) << r.out;
+        EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+        EXPECT_EQ(sealed_row(), before);
+    };
+    expect_refused((dir_ / "kr.bak").string(), "not the password", "wrong backup password");
+    auto bytes = ssogate::test::read_file(dir_ / "kr.bak");
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x40);
+    write_file(dir_ / "altered.bak", bytes);
+    expect_refused((dir_ / "altered.bak").string(), "backup password one", "wrong backup password");
+    write_file(dir_ / "junk.bak", "not a backup at all");
+    expect_refused((dir_ / "junk.bak").string(), "backup password one", "not a usable ssogate keyring backup");
+    expect_refused((dir_ / "missing.bak").string(), "backup password one", "cannot read");
+    // a backup of another store's keyring
+    temp_dir other;
+    write_file(other / "o.toml", "[store]\nurl = \"sqlite:o.db\"\n[keyring]\nkey_file = \"o.key\"\n");
+    ASSERT_EQ(run({SSOGATE_BIN, "--config", (other / "o.toml").string(), "secret", "init"}).exit_code, 0);
+    ASSERT_EQ(run({SSOGATE_BIN, "--config", (other / "o.toml").string(), "secret", "backup", "--out",
+                   (other / "o.bak").string(), "--password-stdin"}, "other password 12\n").exit_code, 0);
+    expect_refused((other / "o.bak").string(), "other password 12", "this backup is of keyring");
+    // a backup that lacks a key version still in use (taken before a rotation)
+    ASSERT_EQ(ssogate({"secret", "rotate"}).exit_code, 0);
+    const std::string rotated = sealed_row();
+    auto r = ssogate({"secret", "restore", "--in", (dir_ / "kr.bak").string(), "--password-stdin"}, "backup password one\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("which this backup (key versions 1) lacks"), std::string::npos) << r.err;
+    EXPECT_EQ(sealed_row(), rotated);
+    // and status says the backup is stale
+    EXPECT_EQ(ssogate_status()["last_backup"]["stale"], true);
+    // existing files are never overwritten
+    r = ssogate({"secret", "backup", "--out", (dir_ / "kr.bak").string(), "--password-stdin"}, "backup password two\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+}
+
+// Drill 6: rotation killed with SIGKILL at random moments, then rerun: nothing is lost.
+TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
+    constexpr int users = 200;
+    seed(users);
+    // How long one whole rotation takes here, so the kills land inside one.
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(ssogate({"secret", "rotate", "--batch", "3"}).exit_code, 0);
+    const auto full = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    std::mt19937 rng(std::random_device{}());
+    std::uniform_int_distribution<long> delay_ms(0, std::max<long>(1, full.count()));
+    int killed_mid_way = 0;
+    for (int round = 0; round < 20; ++round) {
+        const std::string cfg = (dir_ / "admin.toml").string();
+        std::vector<std::string> argv = {SSOGATE_BIN, "--config", cfg, "secret", "rotate", "--batch", "3"};
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        pid_t pid = 0;
+        ASSERT_EQ(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ), 0);
+        posix_spawn_file_actions_destroy(&fa);
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        if (WIFSIGNALED(status)) ++killed_mid_way;
+        // whatever state the store is in, every value is readable
+        ASSERT_EQ(verify_all(users), users) << "round " << round;
+    }
+    auto r = ssogate({"secret", "rotate"});  // finishes the job (or rotates once more)
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(verify_all(users), users);
+    const auto status = ssogate_status();
+    EXPECT_EQ(status["rotation_pending"], 0);
+    for (const auto& v : status["versions"])
+        EXPECT_EQ(v["values"], v["current"] ? users + 1 : 0) << v.dump();
+    EXPECT_EQ(ssogate({"audit", "verify"}).exit_code, 0);
+    RecordProperty("killed_mid_way", killed_mid_way);
+    std::printf("rotation (%ld ms whole) killed mid-way in %d of 20 rounds\n", static_cast<long>(full.count()),
+                killed_mid_way);
+    EXPECT_GE(killed_mid_way, 5);
+}
