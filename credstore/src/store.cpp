@@ -129,6 +129,12 @@ const std::vector<migration>& migrations() {
              "CREATE TABLE keyring_backups (id {PK}, created_at BIGINT NOT NULL,"
              " fingerprint TEXT NOT NULL, key_versions TEXT NOT NULL, reminder TEXT NOT NULL)",
          }},
+        {5,
+         "the offline recovery key's public half, MAC'd so nobody can swap in their own",
+         {
+             "CREATE TABLE recovery_key (id INTEGER PRIMARY KEY CHECK (id = 1), public_key TEXT NOT NULL,"
+             " key_id TEXT NOT NULL, created_at BIGINT NOT NULL, mac_kv INTEGER NOT NULL, mac TEXT NOT NULL)",
+         }},
     };
     return all;
 }

@@ -1276,3 +1276,55 @@ store::rotation_step store::rotate_batch(std::size_t batch) {
 }
 
 }  // namespace ssogate::credstore
+
+// ------------------------------------------------------------------ recovery key
+
+namespace ssogate::credstore {
+
+namespace {
+std::vector<std::byte> recovery_mac_input(const std::string& pem, const std::string& id) {
+    byte_writer w;
+    w.str("ssogate/recovery-key/v1").str(pem).str(id);
+    return w.take();
+}
+}  // namespace
+
+void store::set_recovery_key(const recovery_public_key& key) {
+    auto& s = *impl_;
+    const keyring& ring = s.need_ring();
+    const long long kv = ring.current_version(), now = s.now_ms();
+    const std::string mac = s.mac_hex(static_cast<std::uint32_t>(kv), recovery_mac_input(key.pem, key.id));
+    impl::write_tx tx(s);
+    try {
+        s.sql << "DELETE FROM recovery_key";
+        s.sql << "INSERT INTO recovery_key (id, public_key, key_id, created_at, mac_kv, mac)"
+                 " VALUES (1, :p, :i, :c, :kv, :m)",
+            soci::use(key.pem), soci::use(key.id), soci::use(now), soci::use(kv), soci::use(mac);
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot store the recovery key");
+    }
+    s.append_audit("secret.recovery-key", "recovery key " + key.id, "ok", "registered");
+    tx.commit();
+}
+
+std::optional<recovery_public_key> store::recovery_key() {
+    auto& s = *impl_;
+    recovery_public_key k;
+    long long kv = 0;
+    std::string mac;
+    try {
+        s.sql << "SELECT public_key, key_id, mac_kv, mac FROM recovery_key WHERE id = 1", soci::into(k.pem),
+            soci::into(k.id), soci::into(kv), soci::into(mac);
+        if (!s.sql.got_data()) return std::nullopt;
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot read the recovery key");
+    }
+    if (!s.mac_ok(kv, recovery_mac_input(k.pem, k.id), mac)) {
+        s.audit_integrity("recovery key row", "recovery key");
+        throw error(errc::integrity_failure,
+                    "the registered recovery key was changed outside ssogate: register it again");
+    }
+    return k;
+}
+
+}  // namespace ssogate::credstore

@@ -60,6 +60,23 @@ int run_cli(int argc, char** argv) {
         r->add_flag("--password-stdin", a.password_stdin, "read the backup password from standard input (required)")->required();
         auto* o = leaf(secret, "rotate", "add a key version and re-encrypt every value under it (resumable)", [&] { return cmd_secret_rotate(a); });
         o->add_option("--batch", a.batch, "rows per transaction (default 500)")->check(CLI::Range(1, 100000));
+        auto* rk = secret->add_subcommand("recovery-key", "the offline recovery key for emergency exports");
+        rk->require_subcommand(1);
+        rk->fallthrough();
+        auto* rks = leaf(rk, "set", "register the recovery key's public half (RSA, 3072 bits or more)",
+                         [&] { return cmd_secret_recovery_key_set(a); });
+        rks->add_option("--public-key", a.public_key, "PEM public key file")->required();
+        auto* ex = leaf(secret, "export", "emergency: a running gateway's keyring, encrypted to the recovery key only",
+                        [&] { return cmd_secret_export(a); });
+        ex->add_option("--gateway", a.gateway_socket, "the gateway's admin socket")->required();
+        ex->add_option("--out", a.out_file, "the export file (created, mode 0600)")->required();
+        auto* rc = leaf(secret, "recover", "offline: turn an export into a backup that `secret restore` takes",
+                        [&] { return cmd_secret_recover(a); });
+        rc->add_option("--in", a.in_file, "the export file")->required();
+        rc->add_option("--private-key", a.private_key, "the recovery private key (PEM)")->required();
+        rc->add_option("--out", a.out_file, "the backup file to write (created, mode 0600)")->required();
+        rc->add_flag("--password-stdin", a.password_stdin, "read the new backup's password from standard input (required)")->required();
+        rc->add_option("--reminder", a.reminder, "a hint kept in clear in the backup");
     }
 
     // store

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <pwd.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -523,6 +525,71 @@ int cmd_secret_rotate(const cli_args& a) {
                   << " row(s) failed their integrity check and stay under older key versions (see `audit list`)\n";
         return 1;
     }
+    return 0;
+}
+
+int cmd_secret_recovery_key_set(const cli_args& a) {
+    stdin_lines in;
+    context ctx(a, true, in);
+    const recovery_public_key key = load_recovery_public_key(a.public_key);
+    ctx.st->set_recovery_key(key);
+    ok_line(a, "registered recovery key " + key.id + "; keep its private key offline: it can open any gateway's "
+               "emergency export",
+            {{"recovery_key", key.id}});
+    return 0;
+}
+
+int cmd_secret_export(const cli_args& a) {
+    // The gateway checks who we are (SO_PEERCRED); we only carry the bytes to a file.
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (a.gateway_socket.size() >= sizeof addr.sun_path)
+        throw error(errc::invalid_argument, "the socket path is too long");
+    std::memcpy(addr.sun_path, a.gateway_socket.c_str(), a.gateway_socket.size() + 1);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        const std::string why = std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+        throw error(errc::store_unavailable, "cannot reach the gateway's admin socket " + a.gateway_socket + ": " + why);
+    }
+    const std::string req = "EXPORT\n";
+    (void)!::write(fd, req.data(), req.size());
+    std::string header;
+    char c = 0;
+    while (header.size() < 1024 && ::read(fd, &c, 1) == 1 && c != '\n') header.push_back(c);
+    if (header.rfind("OK ", 0) != 0) {
+        ::close(fd);
+        throw error(errc::invalid_argument,
+                    "the gateway refused: " + (header.rfind("ERR ", 0) == 0 ? header.substr(4) : "no answer"));
+    }
+    const auto n = static_cast<std::size_t>(std::strtoull(header.c_str() + 3, nullptr, 10));
+    bytes data(n);
+    std::size_t got = 0;
+    while (got < n) {
+        const ssize_t r = ::read(fd, data.data() + got, n - got);
+        if (r <= 0) break;
+        got += static_cast<std::size_t>(r);
+    }
+    ::close(fd);
+    if (got != n) throw error(errc::invalid_argument, "the export was cut short");
+    write_new_file(a.out_file, data);
+    const auto info = read_export_info(data);
+    ok_line(a, "exported keyring " + info.fingerprint + " (key versions " + versions_of(info.versions) + ") to " +
+                   a.out_file + ", readable only with recovery key " + info.recovery_key_id,
+            {{"fingerprint", info.fingerprint}, {"recovery_key", info.recovery_key_id}});
+    return 0;
+}
+
+int cmd_secret_recover(const cli_args& a) {
+    stdin_lines in;
+    const bytes file = read_whole_file(a.in_file);
+    const keyring ring = open_export(file, a.private_key);
+    const secret_bytes password = in.next("the new backup's password");
+    const bytes backup = write_backup(ring, password.reveal(), a.reminder, now_ms());
+    write_new_file(a.out_file, backup);
+    ok_line(a, "recovered keyring " + ring.fingerprint() + " (key versions " + versions_of(ring) + ") into the backup " +
+                   a.out_file + ": restore it with `ssogate secret restore --in " + a.out_file + " --password-stdin`",
+            {{"fingerprint", ring.fingerprint()}});
     return 0;
 }
 

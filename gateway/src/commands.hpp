@@ -31,6 +31,9 @@ struct cli_args {
     std::string out_file;
     std::string in_file;
     std::string reminder;
+    std::string public_key;
+    std::string private_key;
+    std::string gateway_socket;
     std::string dir;
 };
 
@@ -39,6 +42,9 @@ int cmd_secret_status(const cli_args& a);
 int cmd_secret_backup(const cli_args& a);
 int cmd_secret_restore(const cli_args& a);
 int cmd_secret_rotate(const cli_args& a);
+int cmd_secret_recovery_key_set(const cli_args& a);
+int cmd_secret_export(const cli_args& a);
+int cmd_secret_recover(const cli_args& a);
 int cmd_store_migrate(const cli_args& a);
 int cmd_app_create(const cli_args& a);
 int cmd_app_list(const cli_args& a);

@@ -244,7 +244,7 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
     if (const toml::table* gw = section("gateway")) {
         allow_only(c, *gw, "gateway",
                    {"id", "management_listen", "secret_servers", "certificate", "private_key", "ca",
-                    "recheck_seconds", "connect_timeout_ms", "backoff_max_ms"});
+                    "recheck_seconds", "connect_timeout_ms", "backoff_max_ms", "admin_socket"});
         auto& g = c.gateway;
         g.present = true;
         auto id = get_string(c, *gw, "id", "gateway");
@@ -263,6 +263,8 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         get_int(*gw, "recheck_seconds", "gateway", 1, 86400, g.recheck_seconds);
         get_int(*gw, "connect_timeout_ms", "gateway", 100, 60000, g.connect_timeout_ms);
         get_int(*gw, "backoff_max_ms", "gateway", 100, 60000, g.backoff_max_ms);
+        g.admin_socket = get_path(*gw, "admin_socket", "gateway", false);
+        if (g.admin_socket.empty()) g.admin_socket = resolve(c, g.id + ".admin.sock");
         // A gateway writes its own audit chain, named after it, unless told otherwise.
         if (c.audit.writer.empty()) c.audit.writer = g.id;
     }

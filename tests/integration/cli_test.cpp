@@ -269,9 +269,9 @@ TEST_F(Cli, MigrateUpgradesAnOlderStoreAndRefusesANewerOne) {
     ok({"secret", "init"});
     const std::string db = (dir_ / "store.db").string();
     ASSERT_EQ(run({"/usr/bin/sqlite3", db, "UPDATE schema_version SET version = 1; DROP TABLE audit; DROP TABLE audit_heads;"
-                                          " DROP TABLE gateway_heartbeats; DROP TABLE keyring_backups;"}).exit_code, 0);
+                                          " DROP TABLE gateway_heartbeats; DROP TABLE keyring_backups; DROP TABLE recovery_key;"}).exit_code, 0);
     fails({"app", "list"}, "ssogate store migrate");
-    EXPECT_NE(ok({"store", "migrate"}).find("to 4"), std::string::npos);
+    EXPECT_NE(ok({"store", "migrate"}).find("to 5"), std::string::npos);
     ok({"app", "list"});
     EXPECT_NE(ok({"store", "migrate"}).find("nothing to do"), std::string::npos);
     ASSERT_EQ(run({"/usr/bin/sqlite3", db, "UPDATE schema_version SET version = 7;"}).exit_code, 0);

@@ -192,6 +192,126 @@ TEST_F(Lifecycle, RefusedRestoresChangeNothing) {
     EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
 }
 
+namespace {
+/// Whether `haystack` holds `needle` as raw bytes or as lower-case hex.
+bool holds(const std::string& haystack, std::span<const std::byte> needle) {
+    const std::string raw(reinterpret_cast<const char*>(needle.data()), needle.size());
+    return haystack.find(raw) != std::string::npos || haystack.find(to_hex(needle)) != std::string::npos;
+}
+}  // namespace
+
+// Drill 5: the secret servers, the unseal key and the backups are gone; one gateway still runs.
+// Export from it, recover offline with the recovery private key, restore: a new gateway
+// unseals. Drill 7 (export from another uid is refused) and drill 8 (the keyring's bytes are
+// in no file, log or core dump left behind) ride along.
+TEST_F(Lifecycle, EmergencyExportFromTheLastLiveGatewayThenRecover) {
+    seed(10);
+    ssogate::test::make_pki(dir_.path(), {{"gw-1", true}});
+    const int port = ssogate::test::free_port();
+    write_file(dir_ / "ss.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+                                 "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
+                                 "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
+                                 "allowed_clients = [\"gw-1\"]\n");
+    auto gw_config = [&](const std::string& id) {
+        write_file(dir_ / (id + ".toml"), "[store]\nurl = \"sqlite:store.db\"\n[gateway]\nid = \"" + id + "\"\n"
+                                          "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
+                                              std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
+                                          "private_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
+        return (dir_ / (id + ".toml")).string();
+    };
+    auto wait_unsealed = [&](ssogate::test::service& gw) {
+        const int mgmt = ssogate::test::logged_port(gw.wait_for("management listening on", 15s));
+        for (int i = 0; i < 200; ++i) {
+            auto h = json::parse(ssogate::test::http_get(mgmt, "/healthz").body, nullptr, false);
+            if (!h.is_discarded() && h.value("state", "") == "unsealed") return true;
+            std::this_thread::sleep_for(50ms);
+        }
+        return false;
+    };
+    auto ss = std::make_unique<ssogate::test::service>(
+        std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss.log");
+    ASSERT_NE(ss->wait_for("listening on", 15s), "") << ss->log();
+    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", gw_config("gw-1")}, dir_ / "gw-1.log");
+    ASSERT_TRUE(wait_unsealed(gw)) << gw.log();
+    const std::string sock = (dir_ / "gw-1.admin.sock").string();
+    EXPECT_EQ(std::filesystem::status(sock).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+    // Without a registered recovery key nothing leaves, and the message says what to do.
+    auto r = run({SSOGATE_BIN, "secret", "export", "--gateway", sock, "--out", (dir_ / "x.exp").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("secret recovery-key set"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "x.exp"));
+
+    // The recovery key pair, made offline; only the public half is registered.
+    ASSERT_EQ(run({"/bin/sh", "-c", "cd '" + dir_.path().string() + "' && openssl genpkey -algorithm RSA -pkeyopt "
+                                    "rsa_keygen_bits:3072 -out rec.key 2>/dev/null && openssl pkey -in rec.key -pubout "
+                                    "-out rec.pub"}).exit_code, 0);
+    r = ssogate({"secret", "recovery-key", "set", "--public-key", (dir_ / "rec.pub").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+
+    // The disaster: secret server, unseal key and sealed keyring gone (no backup was made).
+    ss->kill9();
+    std::filesystem::remove(dir_ / "unseal.key");
+    ASSERT_EQ(run({"/usr/bin/sqlite3", (dir_ / "store.db").string(), "UPDATE keyring SET sealed = 'AAAA'"}).exit_code, 0);
+
+    // Another uid gets nothing (drill 7).
+    r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SSOGATE_BIN, "secret", "export",
+             "--gateway", sock, "--out", "/tmp/ssogate-stolen.exp"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists("/tmp/ssogate-stolen.exp"));
+
+    // Root exports from the live gateway.
+    r = run({SSOGATE_BIN, "secret", "export", "--gateway", sock, "--out", (dir_ / "kr.exp").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(gw.log().find("EMERGENCY EXPORT"), std::string::npos);
+
+    // Offline: the wrong private key opens nothing; the right one makes a backup.
+    ASSERT_EQ(run({"/bin/sh", "-c", "cd '" + dir_.path().string() + "' && openssl genpkey -algorithm RSA -pkeyopt "
+                                    "rsa_keygen_bits:3072 -out other.key 2>/dev/null"}).exit_code, 0);
+    r = run({SSOGATE_BIN, "secret", "recover", "--in", (dir_ / "kr.exp").string(), "--private-key",
+             (dir_ / "other.key").string(), "--out", (dir_ / "no.bak").string(), "--password-stdin"}, "a new backup password\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("another recovery key"), std::string::npos) << r.err;
+    r = run({SSOGATE_BIN, "secret", "recover", "--in", (dir_ / "kr.exp").string(), "--private-key",
+             (dir_ / "rec.key").string(), "--out", (dir_ / "rec.bak").string(), "--password-stdin"}, "a new backup password\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+
+    // Restore with a new unseal key; a new secret server and a new gateway; everything decrypts.
+    r = ssogate({"secret", "restore", "--in", (dir_ / "rec.bak").string(), "--password-stdin"}, "a new backup password\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(verify_all(10), 10);
+    ss = std::make_unique<ssogate::test::service>(
+        std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss2.log");
+    ASSERT_NE(ss->wait_for("listening on", 15s), "") << ss->log();
+    ssogate::test::service gw2({SSOGATE_BIN, "gateway", "--config", gw_config("gw-2")}, dir_ / "gw-2.log");
+    ASSERT_TRUE(wait_unsealed(gw2)) << gw2.log();
+    bool audited = false;
+    for (const auto& rec : json::parse(ssogate({"audit", "list", "--json", "--limit", "1000"}).out))
+        audited = audited || (rec["action"] == "secret.export" && rec["outcome"] == "ok");
+    EXPECT_TRUE(audited);
+
+    // Drill 8: a core dump of the running gateway, then no file left behind holds a key.
+    const auto core = dir_ / "gw2.core";
+    r = run({"/usr/bin/gcore", "-o", core.string(), std::to_string(gw2.pid())}, "", 120);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto core_file = core.string() + "." + std::to_string(gw2.pid());
+    ASSERT_TRUE(std::filesystem::exists(core_file));
+    EXPECT_GT(std::filesystem::file_size(core_file), 1u << 20);
+    gw2.stop();
+    ss->stop();
+    gw.stop();
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+        if (!entry.is_regular_file()) continue;
+        ++files;
+        const std::string bytes = ssogate::test::read_file(entry.path());
+        for (const auto& v : ring_->versions())
+            EXPECT_FALSE(holds(bytes, ring_->key(v.version))) << "key version " << v.version << " in " << entry.path();
+    }
+    EXPECT_GT(files, 10u);
+}
+
 // Drill 6: rotation killed with SIGKILL at random moments, then rerun: nothing is lost.
 TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
     constexpr int users = 200;

@@ -23,6 +23,7 @@ public:
     /// SIGTERM, wait up to 10 s, then SIGKILL. Returns the exit code (128+signal if killed).
     int stop();
     void kill9();
+    [[nodiscard]] int pid() const noexcept { return pid_; }
 
 private:
     int pid_ = -1;

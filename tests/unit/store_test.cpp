@@ -148,11 +148,12 @@ TEST_P(StoreTest, OlderSchemaNeedsExplicitMigrateAndKeepsData) {
     sql("DROP TABLE audit_heads");
     sql("DROP TABLE gateway_heartbeats");
     sql("DROP TABLE keyring_backups");
+    sql("DROP TABLE recovery_key");
     sql("UPDATE schema_version SET version = 1");
     auto s = open("test", false);
     EXPECT_EQ(code_of([&] { s->require_current_schema(); }), errc::schema_too_old);
     s->attach(ring_);
-    EXPECT_EQ(s->migrate(), (std::vector<int>{2, 3, 4}));
+    EXPECT_EQ(s->migrate(), (std::vector<int>{2, 3, 4, 5}));
     EXPECT_NO_THROW(s->require_current_schema());
     EXPECT_EQ(s->list_apps().size(), 2u);
     EXPECT_EQ(s->resolve("TSO", "CORP\\alice", {}).fields.at(0).value.reveal(), "ALICEPW1");

@@ -9,6 +9,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,6 +20,10 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -311,6 +318,94 @@ asio::awaitable<void> http_accept_loop(tcp::acceptor& acceptor, const config& cf
     }
 }
 
+// ------------------------------------------------------------------ local admin socket
+
+using local = asio::local::stream_protocol;
+
+/// Emergency export. Flow: peer uid (SO_PEERCRED) must be root or ours -> "EXPORT" -> the
+/// gateway must hold the keyring -> a recovery key must be registered (MAC-verified with the
+/// keyring) -> audited -> "OK n" + the keyring encrypted to that recovery key only.
+asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const gateway_state& state) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    const bool have_cred = ::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+    const std::string who = have_cred ? "uid " + std::to_string(cred.uid) + " pid " + std::to_string(cred.pid) : "unknown peer";
+    boost::system::error_code ec;
+    std::string line;
+    char c = 0;
+    while (line.size() < 64) {
+        co_await asio::async_read(sock, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || c == '\n') break;
+        line.push_back(c);
+    }
+    std::string answer;
+    bytes payload;
+    auto snap = state.get();
+    auto audit = [&](std::string_view outcome, const std::string& detail) {
+        try {
+            auto st = store::open(store_options_for(cfg, "gateway:" + cfg.gateway.id));
+            if (snap.ring) st->attach(*snap.ring);
+            st->audit("secret.export", "gateway " + cfg.gateway.id, outcome, detail + " (" + who + ")");
+            return true;
+        } catch (const std::exception& e) {
+            spdlog::error("cannot audit the export request: {}", e.what());
+            return false;
+        }
+    };
+    if (!have_cred || (cred.uid != 0 && cred.uid != ::geteuid())) {
+        answer = "ERR only root or the gateway's own user may use this socket";
+        if (snap.ring) audit("denied", "refused: wrong user");
+    } else if (line != "EXPORT") {
+        answer = "ERR unknown request (expected EXPORT)";
+    } else if (!snap.ring) {
+        answer = "ERR the gateway is sealed: it holds no keyring to export";
+    } else {
+        try {
+            auto st = store::open(store_options_for(cfg, "gateway:" + cfg.gateway.id));
+            st->attach(*snap.ring);
+            const auto rk = st->recovery_key();
+            if (!rk) {
+                answer = "ERR no recovery key is registered: on an admin machine run `ssogate secret recovery-key set "
+                         "--public-key FILE` (keep the private key offline), then export again";
+                st->audit("secret.export", "gateway " + cfg.gateway.id, "denied", "no recovery key registered (" + who + ")");
+            } else {
+                payload = write_export(*snap.ring, *rk, now_ms());
+                // Audited before anything leaves: no record, no export.
+                st->audit("secret.export", "gateway " + cfg.gateway.id, "ok",
+                          "keyring " + snap.ring->fingerprint() + " exported to recovery key " + rk->id + " (" + who + ")");
+                spdlog::critical("EMERGENCY EXPORT of keyring {} to recovery key {} requested by {}",
+                                 snap.ring->fingerprint(), rk->id, who);
+                answer = "OK " + std::to_string(payload.size());
+            }
+        } catch (const std::exception& e) {
+            payload.clear();
+            answer = std::string("ERR ") + e.what();
+        }
+    }
+    answer += "\n";
+    std::array<asio::const_buffer, 2> out{asio::buffer(answer), asio::buffer(payload)};
+    co_await asio::async_write(sock, out, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> admin_accept_loop(local::acceptor& acceptor, const config& cfg, const gateway_state& state) {
+    for (;;) {
+        boost::system::error_code ec;
+        local::socket sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            if (!acceptor.is_open()) co_return;
+            continue;
+        }
+        asio::co_spawn(acceptor.get_executor(), serve_admin(std::move(sock), cfg, state), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                spdlog::error("admin request failed: {}", ex.what());
+            }
+        });
+    }
+}
+
 }  // namespace
 
 int run_gateway(const config& cfg) {
@@ -342,6 +437,22 @@ int run_gateway(const config& cfg) {
     spdlog::info("gateway {} management listening on {}:{}", cfg.gateway.id, bound.address().to_string(),
                  bound.port());
 
+    // The local admin socket: mode 0600 from the start (umask), a stale one replaced.
+    local::acceptor admin(io);
+    {
+        const auto path = cfg.gateway.admin_socket.string();
+        ::unlink(path.c_str());
+        const mode_t old = ::umask(077);
+        boost::system::error_code ec;
+        admin.open(local(), ec);
+        if (!ec) admin.bind(local::endpoint(path), ec);
+        if (!ec) admin.listen(8, ec);
+        ::umask(old);
+        if (ec) throw config_error("cannot listen on the admin socket " + path + ": " + ec.message());
+        ::chmod(path.c_str(), 0600);
+        spdlog::info("admin socket {}", path);
+    }
+
     gateway_state state;
     keeper k(cfg, state);
     std::thread keeper_thread([&] {
@@ -355,13 +466,16 @@ int run_gateway(const config& cfg) {
     signals.async_wait([&](boost::system::error_code, int sig) {
         spdlog::info("signal {}: stopping", sig);
         acceptor.close();
+        admin.close();
         k.stop();
         io.stop();
     });
     asio::co_spawn(io, http_accept_loop(acceptor, cfg, state), asio::detached);
+    asio::co_spawn(io, admin_accept_loop(admin, cfg, state), asio::detached);
     io.run();
     k.stop();
     keeper_thread.join();
+    ::unlink(cfg.gateway.admin_socket.c_str());
     return 0;
 }
 

@@ -70,6 +70,8 @@ bool has_client_auth_usage(X509* cert) {
 
 void tls13_only(ssl::context& ctx) {
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
+    // The keyring crosses these connections: OpenSSL zeroes its plaintext record copies.
+    SSL_CTX_set_options(ctx.native_handle(), SSL_OP_CLEANSE_PLAINTEXT);
 }
 
 void load_identity(ssl::context& ctx, const std::filesystem::path& cert, const std::filesystem::path& key,

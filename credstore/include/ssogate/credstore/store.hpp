@@ -13,6 +13,7 @@
 //  - A store object is one database connection: use it from one thread at a time.
 #include <ssogate/credstore/backup.hpp>
 #include <ssogate/credstore/keyring.hpp>
+#include <ssogate/credstore/recovery.hpp>
 #include <ssogate/credstore/model.hpp>
 #include <ssogate/credstore/principal.hpp>
 
@@ -49,7 +50,7 @@ std::string postgres_conninfo(std::string_view url, std::string_view password = 
 
 class store {
 public:
-    static constexpr int latest_schema = 4;
+    static constexpr int latest_schema = 5;
 
     /// Connect. Does not require a schema (see require_current_schema / migrate).
     static std::unique_ptr<store> open(store_options options);
@@ -138,6 +139,13 @@ public:
     /// credentials and config values are decrypted and encrypted again, row MACs recomputed.
     /// A crash leaves each row either wholly old or wholly new; call again until done.
     rotation_step rotate_batch(std::size_t batch);
+
+    // ---- the recovery key (emergency export)
+    /// Register (or replace) the offline recovery key's public half; audited.
+    void set_recovery_key(const recovery_public_key& key);
+    /// The registered key, verified against its MAC; nullopt when none is registered.
+    /// error(integrity_failure) when the row was changed outside ssogate.
+    [[nodiscard]] std::optional<recovery_public_key> recovery_key();
 
     // ---- gateways
     /// Record what a gateway holds (replaces its previous heartbeat). Needs no keyring.

@@ -67,6 +67,7 @@ struct gateway_config {
     int recheck_seconds = 30;                         // re-fetch the keyring this often
     int connect_timeout_ms = 2000;                    // per secret server attempt
     int backoff_max_ms = 3000;                        // cap of the sealed retry backoff
+    std::filesystem::path admin_socket;               // local admin socket (emergency export)
 };
 
 struct config {
