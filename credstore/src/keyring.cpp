@@ -14,7 +14,8 @@ namespace ssogate::credstore {
 namespace {
 
 constexpr std::string_view blob_magic = "SSOGKR01";
-constexpr std::string_view payload_magic = "SSOGKP01";
+constexpr std::string_view payload_magic = "SSOGKP02";
+constexpr std::string_view payload_magic_v1 = "SSOGKP01";
 constexpr std::uint8_t kdf_key_file = 1;
 constexpr std::uint8_t kdf_scrypt = 2;
 constexpr std::size_t salt_size = 16;
@@ -77,7 +78,9 @@ keyring keyring::generate(std::int64_t now) {
 
 keyring keyring::parse(std::span<const std::byte> payload) {
     byte_reader r(payload);
-    if (as_text(r.raw(payload_magic.size())) != payload_magic) corrupt("bad payload");
+    const auto magic = as_text(r.raw(payload_magic.size()));
+    const bool v1 = magic == payload_magic_v1;
+    if (magic != payload_magic && !v1) corrupt("bad payload");
     keyring k;
     k.fingerprint_ = to_hex(r.raw(fingerprint_size));
     k.created_at_ = r.i64();
@@ -90,6 +93,18 @@ keyring keyring::parse(std::span<const std::byte> payload) {
         if (r.failed()) corrupt("truncated payload");
         if (v == 0 || !k.keys_.emplace(v, entry{created, secret_bytes::copy_of(key)}).second)
             corrupt("bad key version");
+    }
+    if (!v1) {
+        const std::uint32_t retired = r.u32();
+        if (r.failed() || retired > max_versions) corrupt("bad retired count");
+        for (std::uint32_t i = 0; i < retired; ++i) {
+            const std::uint32_t v = r.u32();
+            const std::int64_t created = r.i64();
+            auto key = r.raw(aes_key_size);
+            if (r.failed()) corrupt("truncated payload");
+            if (v == 0 || k.keys_.contains(v) || !k.retired_.emplace(v, entry{created, secret_bytes::copy_of(key)}).second)
+                corrupt("bad retired version");
+        }
     }
     if (!r.at_end()) corrupt("trailing bytes");
     return k;
@@ -140,11 +155,32 @@ const hmac_sha256_key& keyring::row_mac(std::uint32_t v) const {
     if (!slot) slot = std::make_unique<hmac_sha256_key>(key);
     return *slot;
 }
-std::span<const std::byte> keyring::audit_key(std::uint32_t v) const { return derived(v, 1); }
+std::span<const std::byte> keyring::audit_key(std::uint32_t v) const {
+    if (auto it = retired_.find(v); it != retired_.end()) return it->second.key.bytes();
+    return derived(v, 1);
+}
+
+void keyring::retire_version(std::uint32_t v) {
+    if (v == current_version())
+        throw error(errc::invalid_argument, "key version " + std::to_string(v) + " is the current one");
+    auto it = keys_.find(v);
+    if (it == keys_.end())
+        throw error(errc::unknown_key_version, "the keyring has no key version " + std::to_string(v));
+    secret_bytes audit = secret_bytes::copy_of(audit_key(v));
+    retired_.emplace(v, entry{it->second.created_at, std::move(audit)});
+    keys_.erase(it);
+}
+
+std::vector<key_version_info> keyring::retired_versions() const {
+    std::vector<key_version_info> out;
+    for (const auto& [v, e] : retired_) out.push_back({v, e.created_at});
+    return out;
+}
 
 secret_bytes keyring::serialize() const {
     const std::size_t size = payload_magic.size() + fingerprint_size + 8 + 4 +
-                             keys_.size() * (4 + 8 + aes_key_size);
+                             keys_.size() * (4 + 8 + aes_key_size) + 4 +
+                             retired_.size() * (4 + 8 + aes_key_size);
     secret_bytes out(size);
     std::byte* p = out.data();
     auto put = [&p](std::span<const std::byte> b) {
@@ -161,6 +197,12 @@ secret_bytes keyring::serialize() const {
     put_int(static_cast<std::uint64_t>(created_at_), 8);
     put_int(keys_.size(), 4);
     for (const auto& [v, e] : keys_) {
+        put_int(v, 4);
+        put_int(static_cast<std::uint64_t>(e.created_at), 8);
+        put(e.key.bytes());
+    }
+    put_int(retired_.size(), 4);
+    for (const auto& [v, e] : retired_) {
         put_int(v, 4);
         put_int(static_cast<std::uint64_t>(e.created_at), 8);
         put(e.key.bytes());

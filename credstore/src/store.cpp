@@ -668,7 +668,7 @@ audit_report store::audit_verify() {
     const keyring& ring = impl_->need_ring();
     audit_report rep;
     auto key_of = [&](long long kv) -> std::optional<std::span<const std::byte>> {
-        if (kv <= 0 || kv > UINT32_MAX || !ring.has_version(static_cast<std::uint32_t>(kv)))
+        if (kv <= 0 || kv > UINT32_MAX || !ring.has_audit_key(static_cast<std::uint32_t>(kv)))
             return std::nullopt;
         return ring.audit_key(static_cast<std::uint32_t>(kv));
     };

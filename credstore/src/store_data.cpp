@@ -1044,6 +1044,11 @@ std::vector<resolved_field> store::config_read(std::string_view app,
 namespace ssogate::credstore {
 
 namespace {
+std::vector<std::byte> recovery_mac_input(const std::string& pem, const std::string& id) {
+    byte_writer w;
+    w.str("ssogate/recovery-key/v1").str(pem).str(id);
+    return w.take();
+}
 std::string join_versions(const std::vector<std::uint32_t>& v) {
     std::string s;
     for (auto x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
@@ -1101,6 +1106,9 @@ std::size_t store::rotation_pending() {
                  " (cred_key_version < :c2 OR cred_mac_kv < :c3))",
             soci::use(cur), soci::use(cur), soci::use(cur), soci::into(m);
         s.sql << "SELECT count(*) FROM config_values WHERE key_version < :c", soci::use(cur), soci::into(c);
+        long long rk = 0;
+        s.sql << "SELECT count(*) FROM recovery_key WHERE mac_kv < :c", soci::use(cur), soci::into(rk);
+        c += rk;
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot count what is left to rotate");
     }
@@ -1265,6 +1273,24 @@ store::rotation_step store::rotate_batch(std::size_t batch) {
                 ++step.config_values;
             }
         }
+        // 4. the recovery key row
+        {
+            std::string pem, id, mac;
+            long long kv = 0;
+            s.sql << "SELECT public_key, key_id, mac_kv, mac FROM recovery_key WHERE id = 1 AND mac_kv < :c",
+                soci::use(lcur), soci::into(pem), soci::into(id), soci::into(kv), soci::into(mac);
+            if (s.sql.got_data() && !s.rotation_skipped.contains("recovery")) {
+                if (s.mac_ok(kv, recovery_mac_input(pem, id), mac)) {
+                    const std::string nmac = s.mac_hex(cur, recovery_mac_input(pem, id));
+                    s.sql << "UPDATE recovery_key SET mac_kv = :kv, mac = :m WHERE id = 1", soci::use(lcur),
+                        soci::use(nmac);
+                    ++step.config_values;
+                } else {
+                    s.rotation_skipped.insert("recovery");
+                    ++step.skipped;
+                }
+            }
+        }
     } catch (const error&) {
         throw;
     } catch (const std::exception& e) {
@@ -1280,14 +1306,6 @@ store::rotation_step store::rotate_batch(std::size_t batch) {
 // ------------------------------------------------------------------ recovery key
 
 namespace ssogate::credstore {
-
-namespace {
-std::vector<std::byte> recovery_mac_input(const std::string& pem, const std::string& id) {
-    byte_writer w;
-    w.str("ssogate/recovery-key/v1").str(pem).str(id);
-    return w.take();
-}
-}  // namespace
 
 void store::set_recovery_key(const recovery_public_key& key) {
     auto& s = *impl_;

@@ -60,6 +60,9 @@ int run_cli(int argc, char** argv) {
         r->add_flag("--password-stdin", a.password_stdin, "read the backup password from standard input (required)")->required();
         auto* o = leaf(secret, "rotate", "add a key version and re-encrypt every value under it (resumable)", [&] { return cmd_secret_rotate(a); });
         o->add_option("--batch", a.batch, "rows per transaction (default 500)")->check(CLI::Range(1, 100000));
+        o->add_option("--live-within", a.live_within,
+                      "a gateway whose heartbeat is this recent (seconds, default 600) must hold the new version "
+                      "before old ones are retired")->check(CLI::Range(1, 86400 * 30));
         auto* rk = secret->add_subcommand("recovery-key", "the offline recovery key for emergency exports");
         rk->require_subcommand(1);
         rk->fallthrough();

@@ -402,6 +402,11 @@ int cmd_secret_status(const cli_args& a) {
         t.row({std::to_string(v.version), format_time(v.created_at),
                v.version == ctx.ring->current_version() ? "yes" : "", std::to_string(count_of(v.version))});
     t.print();
+    if (!ctx.ring->retired_versions().empty()) {
+        std::vector<std::uint32_t> r;
+        for (const auto& v : ctx.ring->retired_versions()) r.push_back(v.version);
+        std::cout << "retired      key version(s) " << versions_of(r) << " (kept only to verify old audit records)\n";
+    }
     for (const auto& [kv, n] : counts)
         if (!ctx.ring->has_version(kv))
             std::cout << "warning: " << n << " value(s) use key version " << kv
@@ -489,7 +494,11 @@ int cmd_secret_rotate(const cli_args& a) {
     context ctx(a, true, in);
     keyring& ring = *ctx.ring;
     const std::size_t pending = ctx.st->rotation_pending();
-    if (pending == 0) {
+    const bool retiring_left = ring.versions().size() > 1;  // a finished rotation still to retire
+    if (pending == 0 && retiring_left) {
+        if (!a.json) std::cout << "resuming: every value is under key version " << ring.current_version()
+                               << "; retiring the older versions\n";
+    } else if (pending == 0) {
         // The new version is sealed into the store first: secret servers serve it and gateways
         // pick it up before any value needs it.
         const std::uint32_t v = ring.add_version(now_ms());
@@ -514,12 +523,43 @@ int cmd_secret_rotate(const cli_args& a) {
                                 std::to_string(total.applications + total.mappings) + " row MAC(s) renewed";
     ctx.st->audit("secret.rotate", "keyring " + ring.fingerprint(), total.skipped == 0 ? "ok" : "partial",
                   "to key version " + std::to_string(ring.current_version()) + ": " + summary);
+    // Retire the old versions once nothing uses them and every live gateway holds the new one.
+    std::vector<std::uint32_t> retired;
+    std::string kept_because;
+    if (total.skipped == 0 && ctx.st->rotation_pending() == 0) {
+        const std::int64_t live_since = now_ms() - static_cast<std::int64_t>(a.live_within) * 1000;
+        const std::string cur = std::to_string(ring.current_version());
+        for (const auto& hb : ctx.st->heartbeats()) {
+            if (hb.seen_at < live_since) continue;
+            const auto held = "," + hb.key_versions + ",";
+            if (held.find("," + cur + ",") == std::string::npos)
+                kept_because += (kept_because.empty() ? "" : "; ") + std::string("gateway ") + hb.gateway_id +
+                                " (seen " + format_time(hb.seen_at) + ") holds key versions " +
+                                (hb.key_versions.empty() ? "none" : hb.key_versions);
+        }
+        if (kept_because.empty()) {
+            for (const auto& v : ring.versions())
+                if (v.version != ring.current_version()) retired.push_back(v.version);
+            for (auto v : retired) ring.retire_version(v);
+            if (!retired.empty()) {
+                ctx.st->replace_sealed_keyring(seal_keyring(ring, *ctx.key), ring);
+                ctx.st->audit("secret.retire", "keyring " + ring.fingerprint(), "ok",
+                              "retired key version(s) " + versions_of(retired));
+            }
+        }
+    }
     if (a.json)
         print_json({{"ok", total.skipped == 0}, {"current_version", ring.current_version()},
                     {"credentials", total.credentials}, {"config_values", total.config_values},
-                    {"rows", total.applications + total.mappings}, {"skipped", total.skipped}});
-    else
+                    {"rows", total.applications + total.mappings}, {"skipped", total.skipped},
+                    {"retired", retired}, {"kept_because", kept_because}});
+    else {
         std::cout << "rotated to key version " << ring.current_version() << ": " << summary << "\n";
+        if (!retired.empty()) std::cout << "retired key version(s) " << versions_of(retired) << "\n";
+        if (!kept_because.empty())
+            std::cout << "older key versions kept until every live gateway holds version " << ring.current_version()
+                      << ": " << kept_because << "; run `ssogate secret rotate` again later\n";
+    }
     if (total.skipped > 0) {
         std::cerr << "ssogate: " << total.skipped
                   << " row(s) failed their integrity check and stay under older key versions (see `audit list`)\n";

@@ -28,6 +28,7 @@ struct cli_args {
     bool value_stdin = false;
     std::size_t limit = 50;
     std::size_t batch = 500;
+    int live_within = 600;
     std::string out_file;
     std::string in_file;
     std::string reminder;

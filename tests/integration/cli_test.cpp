@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "process.hpp"
@@ -277,6 +279,30 @@ TEST_F(Cli, MigrateUpgradesAnOlderStoreAndRefusesANewerOne) {
     ASSERT_EQ(run({"/usr/bin/sqlite3", db, "UPDATE schema_version SET version = 7;"}).exit_code, 0);
     fails({"app", "list"}, "newer than this ssogate");
     fails({"store", "migrate"}, "newer than this ssogate");
+}
+
+TEST_F(Cli, OldKeyVersionsRetireOnlyWhenEveryLiveGatewayHoldsTheNewOne) {
+    init_with_apps();
+    const std::string db = (dir_ / "store.db").string();
+    const auto now = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch()).count());
+    ASSERT_EQ(run({"/usr/bin/sqlite3", db, "INSERT INTO gateway_heartbeats VALUES ('gw-live', 'unsealed', 'x', '1', 0, " +
+                                               now + "), ('gw-gone', 'unsealed', 'x', '1', 0, 1000)"}).exit_code, 0);
+    auto out = ok({"secret", "rotate"});
+    EXPECT_NE(out.find("added key version 2"), std::string::npos) << out;
+    EXPECT_NE(out.find("kept until every live gateway holds version 2: gateway gw-live"), std::string::npos) << out;
+    EXPECT_EQ(out.find("gw-gone"), std::string::npos) << out;  // not seen for ages: not live
+    auto st = nlohmann::json::parse(ok({"secret", "status", "--json"}));
+    EXPECT_EQ(st["versions"].size(), 2u);
+    // the gateway picks version 2 up; rerunning rotate finishes the job without a new version
+    ASSERT_EQ(run({"/usr/bin/sqlite3", db, "UPDATE gateway_heartbeats SET key_versions = '1,2' WHERE gateway_id = 'gw-live'"}).exit_code, 0);
+    out = ok({"secret", "rotate"});
+    EXPECT_NE(out.find("retired key version(s) 1"), std::string::npos) << out;
+    st = nlohmann::json::parse(ok({"secret", "status", "--json"}));
+    ASSERT_EQ(st["versions"].size(), 1u);
+    EXPECT_EQ(st["versions"][0]["version"], 2);
+    EXPECT_NE(ok({"cred", "get", "TSO", "--principal", "CORP\\alice", "--reveal"}).find("PW4ALICE"), std::string::npos);
+    EXPECT_NE(ok({"audit", "verify"}).find("intact"), std::string::npos);  // old records verify with kept audit keys
 }
 
 TEST_F(Cli, DemoCreatesAndReusesItsStore) {

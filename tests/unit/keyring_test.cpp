@@ -29,6 +29,23 @@ TEST(Keyring, GenerateHasVersionOneAndAStableFingerprint) {
     EXPECT_NE(to_hex(k.row_mac_key(1)), to_hex(k.audit_key(1)));
 }
 
+TEST(Keyring, RetiredVersionsKeepOnlyTheirAuditKey) {
+    auto k = keyring::generate(1000);
+    k.add_version(2000);
+    const auto audit1 = to_hex(k.audit_key(1));
+    EXPECT_THROW(k.retire_version(2), error);  // the current one
+    k.retire_version(1);
+    EXPECT_FALSE(k.has_version(1));
+    EXPECT_TRUE(k.has_audit_key(1));
+    EXPECT_THROW((void)k.key(1), error);
+    EXPECT_EQ(to_hex(k.audit_key(1)), audit1);
+    const auto back = keyring::parse(k.serialize().bytes());
+    EXPECT_EQ(back.versions().size(), 1u);
+    EXPECT_EQ(back.retired_versions().size(), 1u);
+    EXPECT_EQ(to_hex(back.audit_key(1)), audit1);
+    EXPECT_FALSE(back.has_version(1));
+}
+
 TEST(Keyring, SerializeParseRoundTrip) {
     auto k = keyring::generate(1000);
     k.add_version(2000);

@@ -5,8 +5,11 @@
 //   header  = "SSOGKR01" | kdf u8 (1 key file, 2 scrypt) | N u64 | r u32 | p u32
 //             | salt (u32 len + bytes) | fingerprint (u32 len + ASCII) | nonce (12)
 //   body    = AES-256-GCM(unseal key, payload, aad = header) | tag (16)
-//   payload = "SSOGKP01" | fingerprint (16) | created i64 | count u32
+//   payload = "SSOGKP02" | fingerprint (16) | created i64 | count u32
 //             | count x (version u32 | created i64 | key (32))
+//             | retired u32 | retired x (version u32 | created i64 | audit key (32))
+//   (a retired version keeps only the key that verifies the audit records written under it;
+//    "SSOGKP01" payloads, without the retired list, are still read)
 // The unseal key is the key file's 32 bytes, or scrypt(passphrase, salt, N, r, p). Because the
 // header is the AEAD's associated data, nobody can weaken the scrypt parameters unnoticed.
 #include <ssogate/credstore/crypto.hpp>
@@ -49,6 +52,14 @@ public:
 
     /// Add a new current version (rotation); returns it.
     std::uint32_t add_version(std::int64_t now);
+    /// Retire an old version: its key is dropped, only its audit key is kept (old audit records
+    /// still verify). Not the current one. Throws error(unknown_key_version | invalid_argument).
+    void retire_version(std::uint32_t v);
+    [[nodiscard]] std::vector<key_version_info> retired_versions() const;
+    /// Whether audit records under version v can be verified (active or retired).
+    [[nodiscard]] bool has_audit_key(std::uint32_t v) const noexcept {
+        return keys_.contains(v) || retired_.contains(v);
+    }
 
     /// Keys derived with HKDF-SHA-256 from version v, cached: row MACs and the audit chain.
     [[nodiscard]] std::span<const std::byte> row_mac_key(std::uint32_t v) const;
@@ -69,6 +80,7 @@ private:
     std::string fingerprint_;
     std::int64_t created_at_ = 0;
     std::map<std::uint32_t, entry> keys_;
+    std::map<std::uint32_t, entry> retired_;  // key = the version's audit key
     struct cache;
     std::unique_ptr<cache> cache_;
 };
