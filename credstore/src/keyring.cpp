@@ -210,6 +210,39 @@ secret_bytes keyring::serialize() const {
     return out;
 }
 
+std::string version_list(std::span<const std::uint32_t> versions) {
+    std::string s;
+    for (auto v : versions) {
+        if (!s.empty()) s.push_back(',');
+        s.append(std::to_string(v));
+    }
+    return s;
+}
+
+std::string version_list(const keyring& ring) {
+    std::vector<std::uint32_t> v;
+    for (const auto& e : ring.versions()) v.push_back(e.version);
+    return version_list(v);
+}
+
+std::vector<std::uint32_t> parse_version_list(std::string_view text) {
+    std::vector<std::uint32_t> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const auto part = text.substr(0, comma);
+        std::uint32_t v = 0;
+        bool ok = !part.empty();
+        for (char c : part) {
+            if (c < '0' || c > '9' || v > 100000000) { ok = false; break; }
+            v = v * 10 + static_cast<std::uint32_t>(c - '0');
+        }
+        if (ok) out.push_back(v);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
 unseal_key unseal_key::from_key_file(std::filesystem::path path) {
     unseal_key k;
     k.path_ = std::move(path);

@@ -1049,17 +1049,6 @@ std::vector<std::byte> recovery_mac_input(const std::string& pem, const std::str
     w.str("ssogate/recovery-key/v1").str(pem).str(id);
     return w.take();
 }
-std::string join_versions(const std::vector<std::uint32_t>& v) {
-    std::string s;
-    for (auto x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
-    return s;
-}
-std::vector<std::uint32_t> split_versions(std::string_view s) {
-    std::vector<std::uint32_t> out;
-    for (auto part : split_fields(s))
-        if (!part.empty()) out.push_back(static_cast<std::uint32_t>(std::strtoul(std::string(part).c_str(), nullptr, 10)));
-    return out;
-}
 }  // namespace
 
 void store::record_backup(const backup_info& info) {
@@ -1067,7 +1056,7 @@ void store::record_backup(const backup_info& info) {
     impl::write_tx tx(s);
     try {
         const long long created = info.created_at;
-        const std::string versions = join_versions(info.versions);
+        const std::string versions = version_list(info.versions);
         s.sql << "INSERT INTO keyring_backups (created_at, fingerprint, key_versions, reminder)"
                  " VALUES (:c, :f, :v, :r)",
             soci::use(created), soci::use(info.fingerprint), soci::use(versions), soci::use(info.reminder);
@@ -1075,7 +1064,7 @@ void store::record_backup(const backup_info& info) {
         s.rethrow_db(e, "cannot record the backup");
     }
     s.append_audit("secret.backup", "keyring " + info.fingerprint, "ok",
-                   "key versions " + join_versions(info.versions));
+                   "key versions " + version_list(info.versions));
     tx.commit();
 }
 
@@ -1092,7 +1081,7 @@ std::optional<backup_info> store::last_backup() {
         impl_->rethrow_db(e, "cannot read backups");
     }
     b.created_at = created;
-    b.versions = split_versions(versions);
+    b.versions = parse_version_list(versions);
     return b;
 }
 

@@ -271,16 +271,6 @@ void write_new_file(const std::string& path, std::span<const std::byte> data) {
     }
 }
 
-std::string versions_of(const keyring& r) {
-    std::string s;
-    for (const auto& v : r.versions()) s += (s.empty() ? "" : ",") + std::to_string(v.version);
-    return s;
-}
-std::string versions_of(const std::vector<std::uint32_t>& v) {
-    std::string s;
-    for (auto x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
-    return s;
-}
 }  // namespace
 
 // ------------------------------------------------------------------ secret
@@ -356,8 +346,8 @@ int cmd_secret_status(const cli_args& a) {
                 missing.push_back(v.version);
     const std::string backup_text =
         !backup ? "none: run `ssogate secret backup`"
-                : format_time(backup->created_at) + " (key versions " + versions_of(backup->versions) + ")" +
-                      (missing.empty() ? "" : "; STALE: it lacks key version(s) " + versions_of(missing) +
+                : format_time(backup->created_at) + " (key versions " + version_list(backup->versions) + ")" +
+                      (missing.empty() ? "" : "; STALE: it lacks key version(s) " + version_list(missing) +
                                                   ", make a new backup");
     const std::size_t pending = ctx.st->rotation_pending();
     const std::string sealed_with = ctx.cfg.keyring.key_file && !a.passphrase_stdin &&
@@ -405,7 +395,7 @@ int cmd_secret_status(const cli_args& a) {
     if (!ctx.ring->retired_versions().empty()) {
         std::vector<std::uint32_t> r;
         for (const auto& v : ctx.ring->retired_versions()) r.push_back(v.version);
-        std::cout << "retired      key version(s) " << versions_of(r) << " (kept only to verify old audit records)\n";
+        std::cout << "retired      key version(s) " << version_list(r) << " (kept only to verify old audit records)\n";
     }
     for (const auto& [kv, n] : counts)
         if (!ctx.ring->has_version(kv))
@@ -427,7 +417,7 @@ int cmd_secret_backup(const cli_args& a) {
         std::filesystem::remove(a.out_file);  // not recorded and audited: not written
         throw;
     }
-    ok_line(a, "wrote a backup of keyring " + ctx.ring->fingerprint() + " (key versions " + versions_of(*ctx.ring) +
+    ok_line(a, "wrote a backup of keyring " + ctx.ring->fingerprint() + " (key versions " + version_list(*ctx.ring) +
                    ") to " + a.out_file + "; keep it and its password apart",
             {{"fingerprint", ctx.ring->fingerprint()}, {"file", a.out_file}});
     return 0;
@@ -463,7 +453,7 @@ int cmd_secret_restore(const cli_args& a) {
         if (!ring.has_version(kv))
             throw error(errc::unknown_key_version,
                         "the store has " + std::to_string(n) + " value(s) under key version " + std::to_string(kv) +
-                            ", which this backup (key versions " + versions_of(info.versions) +
+                            ", which this backup (key versions " + version_list(info.versions) +
                             ") lacks: use a newer backup; nothing changed");
     bool created_key_file = false;
     if (!key) {
@@ -478,12 +468,12 @@ int cmd_secret_restore(const cli_args& a) {
         if (existing) st->replace_sealed_keyring(sealed, ring);
         else st->save_new_keyring(sealed, ring);
         st->audit("secret.restore", "keyring " + ring.fingerprint(), "ok",
-                  "from a backup of " + format_time(info.created_at) + ", key versions " + versions_of(info.versions));
+                  "from a backup of " + format_time(info.created_at) + ", key versions " + version_list(info.versions));
     } catch (...) {
         if (created_key_file) std::filesystem::remove(*cfg.keyring.key_file);
         throw;
     }
-    ok_line(a, "restored keyring " + ring.fingerprint() + " (key versions " + versions_of(ring) + "), sealed under " +
+    ok_line(a, "restored keyring " + ring.fingerprint() + " (key versions " + version_list(ring) + "), sealed under " +
                    (key->is_passphrase() ? std::string("a passphrase") : "the key file " + key->key_file().string()),
             {{"fingerprint", ring.fingerprint()}});
     return 0;
@@ -544,7 +534,7 @@ int cmd_secret_rotate(const cli_args& a) {
             if (!retired.empty()) {
                 ctx.st->replace_sealed_keyring(seal_keyring(ring, *ctx.key), ring);
                 ctx.st->audit("secret.retire", "keyring " + ring.fingerprint(), "ok",
-                              "retired key version(s) " + versions_of(retired));
+                              "retired key version(s) " + version_list(retired));
             }
         }
     }
@@ -555,7 +545,7 @@ int cmd_secret_rotate(const cli_args& a) {
                     {"retired", retired}, {"kept_because", kept_because}});
     else {
         std::cout << "rotated to key version " << ring.current_version() << ": " << summary << "\n";
-        if (!retired.empty()) std::cout << "retired key version(s) " << versions_of(retired) << "\n";
+        if (!retired.empty()) std::cout << "retired key version(s) " << version_list(retired) << "\n";
         if (!kept_because.empty())
             std::cout << "older key versions kept until every live gateway holds version " << ring.current_version()
                       << ": " << kept_because << "; run `ssogate secret rotate` again later\n";
@@ -614,7 +604,7 @@ int cmd_secret_export(const cli_args& a) {
     if (got != n) throw error(errc::invalid_argument, "the export was cut short");
     write_new_file(a.out_file, data);
     const auto info = read_export_info(data);
-    ok_line(a, "exported keyring " + info.fingerprint + " (key versions " + versions_of(info.versions) + ") to " +
+    ok_line(a, "exported keyring " + info.fingerprint + " (key versions " + version_list(info.versions) + ") to " +
                    a.out_file + ", readable only with recovery key " + info.recovery_key_id,
             {{"fingerprint", info.fingerprint}, {"recovery_key", info.recovery_key_id}});
     return 0;
@@ -627,7 +617,7 @@ int cmd_secret_recover(const cli_args& a) {
     const secret_bytes password = in.next("the new backup's password");
     const bytes backup = write_backup(ring, password.reveal(), a.reminder, now_ms());
     write_new_file(a.out_file, backup);
-    ok_line(a, "recovered keyring " + ring.fingerprint() + " (key versions " + versions_of(ring) + ") into the backup " +
+    ok_line(a, "recovered keyring " + ring.fingerprint() + " (key versions " + version_list(ring) + ") into the backup " +
                    a.out_file + ": restore it with `ssogate secret restore --in " + a.out_file + " --password-stdin`",
             {{"fingerprint", ring.fingerprint()}});
     return 0;

@@ -48,11 +48,6 @@ std::int64_t now_ms() {
         .count();
 }
 
-std::string versions_text(const keyring& r) {
-    std::string s;
-    for (const auto& v : r.versions()) s += (s.empty() ? "" : ",") + std::to_string(v.version);
-    return s;
-}
 
 /// What the management listener reports; written by the keeper, read by HTTP handlers.
 class gateway_state {
@@ -157,7 +152,7 @@ private:
     void publish(std::shared_ptr<const keyring> ring, const std::string& server) {
         const auto before = state_.get();
         const bool changed = !before.ring || before.ring->fingerprint() != ring->fingerprint() ||
-                             versions_text(*before.ring) != versions_text(*ring);
+                             version_list(*before.ring) != version_list(*ring);
         state_.update([&](auto& s) {
             if (changed) {
                 s.ring = ring;
@@ -169,7 +164,7 @@ private:
         });
         if (changed)
             spdlog::info("unsealed: keyring {} (key versions {}) from {}", ring->fingerprint(),
-                         versions_text(*ring), server);
+                         version_list(*ring), server);
     }
     void fail(const std::string& error) {
         state_.update([&](auto& s) {
@@ -191,7 +186,7 @@ private:
         hb.gateway_id = cfg_.gateway.id;
         hb.state = snap.ring ? "unsealed" : "sealed";
         hb.fingerprint = snap.ring ? snap.ring->fingerprint() : "";
-        hb.key_versions = snap.ring ? versions_text(*snap.ring) : "";
+        hb.key_versions = snap.ring ? version_list(*snap.ring) : "";
         hb.started_at = started;
         hb.seen_at = now_ms();
         st.write_heartbeat(hb);
