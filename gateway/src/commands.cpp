@@ -1,5 +1,6 @@
 // The admin commands: open the config, the store and (when needed) the keyring, then do one
 // thing and print it. Secrets come only from standard input or files.
+#include "clock.hpp"
 #include "commands.hpp"
 
 #include <ssogate/credstore/store.hpp>
@@ -34,11 +35,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string os_user() {
     if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;

@@ -1,6 +1,7 @@
 // `ssogate demo`: the embedded default on one machine. Creates (or reuses) a demo folder with a
 // config, a SQLite store, a key file and sample applications, mappings and credentials, then
 // prints them and how to try the commands. Later issues grow this into the running gateway.
+#include "clock.hpp"
 #include "commands.hpp"
 
 #include <ssogate/credstore/store.hpp>
@@ -39,11 +40,6 @@ CORP = "CORP.EXAMPLE"
 writer = "demo"
 )";
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 /// A host-style password: 8 characters from A-Z and 0-9, first a letter.
 secret_bytes host_password() {

@@ -1,6 +1,8 @@
 // The gateway process: the keyring keeper (a thread that fetches, retries with capped
 // exponential backoff, re-checks and writes heartbeats) and the management listener
 // (Boost.Beast: /healthz, /metrics) on one io_context thread.
+#include "../clock.hpp"
+#include "accept_loop.hpp"
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/gateway_service.hpp>
 #include <ssogate/gateway/secret_service.hpp>
@@ -42,11 +44,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 
 /// What the management listener reports; written by the keeper, read by HTTP handlers.
@@ -294,24 +291,6 @@ asio::awaitable<void> serve_http(tcp::socket sock, const config& cfg, const gate
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> http_accept_loop(tcp::acceptor& acceptor, const config& cfg, const gateway_state& state) {
-    for (;;) {
-        boost::system::error_code ec;
-        tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-            if (!acceptor.is_open()) co_return;
-            continue;
-        }
-        asio::co_spawn(acceptor.get_executor(), serve_http(std::move(sock), cfg, state), [](std::exception_ptr e) {
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                spdlog::error("management request failed: {}", ex.what());
-            }
-        });
-    }
-}
 
 // ------------------------------------------------------------------ local admin socket
 
@@ -382,24 +361,6 @@ asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const g
     co_await asio::async_write(sock, out, asio::redirect_error(asio::use_awaitable, ec));
 }
 
-asio::awaitable<void> admin_accept_loop(local::acceptor& acceptor, const config& cfg, const gateway_state& state) {
-    for (;;) {
-        boost::system::error_code ec;
-        local::socket sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-            if (!acceptor.is_open()) co_return;
-            continue;
-        }
-        asio::co_spawn(acceptor.get_executor(), serve_admin(std::move(sock), cfg, state), [](std::exception_ptr e) {
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                spdlog::error("admin request failed: {}", ex.what());
-            }
-        });
-    }
-}
 
 }  // namespace
 
@@ -465,8 +426,12 @@ int run_gateway(const config& cfg) {
         k.stop();
         io.stop();
     });
-    asio::co_spawn(io, http_accept_loop(acceptor, cfg, state), asio::detached);
-    asio::co_spawn(io, admin_accept_loop(admin, cfg, state), asio::detached);
+    asio::co_spawn(io, net::accept_loop(acceptor, [&](tcp::socket s) { return serve_http(std::move(s), cfg, state); },
+                                        "management request"),
+                   asio::detached);
+    asio::co_spawn(io, net::accept_loop(admin, [&](local::socket s) { return serve_admin(std::move(s), cfg, state); },
+                                        "admin request"),
+                   asio::detached);
     io.run();
     k.stop();
     keeper_thread.join();

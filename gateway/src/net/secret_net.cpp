@@ -1,4 +1,5 @@
 // The secret server and the secret client: mutual TLS 1.3 (Boost.Asio + OpenSSL).
+#include "accept_loop.hpp"
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/secret_service.hpp>
 
@@ -241,25 +242,6 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
     deadline.cancel();
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, ssl::context& ctx, server_state& s) {
-    for (;;) {
-        boost::system::error_code ec;
-        tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-            if (!acceptor.is_open()) co_return;
-            continue;
-        }
-        asio::co_spawn(acceptor.get_executor(), serve(ssl::stream<tcp::socket>(std::move(sock), ctx), s),
-                       [](std::exception_ptr e) {
-                           if (!e) return;
-                           try {
-                               std::rethrow_exception(e);
-                           } catch (const std::exception& ex) {
-                               spdlog::error("session failed: {}", ex.what());
-                           }
-                       });
-    }
-}
 
 // ------------------------------------------------------------------ client
 
@@ -335,7 +317,11 @@ int run_secret_server(const config& cfg, const unseal_key& key) {
         acceptor.close();
         io.stop();
     });
-    asio::co_spawn(io, accept_loop(acceptor, ctx, state), asio::detached);
+    asio::co_spawn(io,
+                   net::accept_loop(acceptor,
+                                    [&](tcp::socket sock) { return serve(ssl::stream<tcp::socket>(std::move(sock), ctx), state); },
+                                    "secret server session"),
+                   asio::detached);
     io.run();
     return 0;
 }
