@@ -656,7 +656,9 @@ int cmd_secret_server(const cli_args& a) {
 int cmd_gateway(const cli_args& a) {
     const config cfg = load_config(a.config);
     // A gateway never holds the unseal key: refuse a config that would give it one.
-    if (cfg.keyring.key_file || cfg.keyring.has_passphrase() || a.passphrase_stdin)
+    if (a.passphrase_stdin)
+        throw config_error("a gateway takes its keyring from secret servers: it takes no --passphrase-stdin");
+    if (cfg.keyring.key_file || cfg.keyring.has_passphrase())
         throw config_error(cfg.file.string() +
                            ": a gateway takes its keyring from secret servers; remove [keyring] from its config");
     init_service_logging();

@@ -269,6 +269,8 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         if (c.audit.writer.empty()) c.audit.writer = g.id;
     }
 
+    if (c.audit.writer.empty() && c.secret_server.present)
+        c.audit.writer = "secret-server@" + default_writer().substr(4);  // its own chain
     if (c.audit.writer.empty()) c.audit.writer = default_writer();
     return c;
 }

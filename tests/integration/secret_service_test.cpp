@@ -198,6 +198,25 @@ TEST_F(SecretService, SecretServerWithTheWrongKeyRefusesToStart) {
     EXPECT_NE(r.err.find("wrong key file"), std::string::npos) << r.err;
 }
 
+TEST_F(SecretService, AGatewayWithUnusableCertificatesFailsAtStart) {
+    write_file(dir_ / "nocert-gw.toml",
+               "[store]\nurl = \"sqlite:store.db\"\n"
+               "[gateway]\nid = \"gw-1\"\nsecret_servers = [\"127.0.0.1:1\"]\n"
+               "certificate = \"missing.pem\"\nprivate_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
+    auto r = run({SSOGATE_BIN, "gateway", "--config", (dir_ / "nocert-gw.toml").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("cannot load gateway certificate"), std::string::npos) << r.err;
+}
+
+TEST_F(SecretService, ManagementListenerAnswersOnlyWhatItServes) {
+    auto gw = start_gateway("gw-1", {ssogate::test::free_port()});
+    EXPECT_EQ(http_get(mgmt_port_, "/healthz?verbose=1").status, 503);  // sealed, query ignored
+    EXPECT_EQ(http_get(mgmt_port_, "/nope").status, 404);
+    const auto m = http_get(mgmt_port_, "/metrics");
+    EXPECT_EQ(m.status, 200);
+    EXPECT_NE(m.body.find("ssogate_keyring_unsealed 0"), std::string::npos);
+}
+
 TEST_F(SecretService, AGatewayIsNeverGivenTheUnsealKey) {
     write_file(dir_ / "bad-gw.toml",
                "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"

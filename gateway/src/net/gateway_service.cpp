@@ -82,7 +82,12 @@ public:
         const auto started = now_ms();
         state_.update([&](auto& s) { s.started_at = started; });
         while (!stopping()) {
-            fetch_result r = fetch_keyring(cfg_);
+            fetch_result r;
+            try {
+                r = fetch_keyring(cfg_);
+            } catch (const std::exception& e) {
+                r.error = e.what();
+            }
             bool unsealed = false;
             if (r.ring) {
                 std::shared_ptr<const keyring> ring(std::move(r.ring));
@@ -215,9 +220,11 @@ http::response<http::string_body> answer(const http::request<http::string_body>&
     res.keep_alive(false);
     res.set(http::field::server, "ssogate");
     const auto snap = state.get();
-    const std::string target(req.target());
-    if (req.method() != http::verb::get) {
+    std::string target(req.target());
+    target = target.substr(0, target.find('?'));
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
         res.result(http::status::method_not_allowed);
+        res.set(http::field::allow, "GET, HEAD");
         res.set(http::field::content_type, "application/json");
         res.body() = json{{"error", "only GET is served here"}}.dump();
     } else if (target == "/healthz") {
@@ -264,6 +271,7 @@ http::response<http::string_body> answer(const http::request<http::string_body>&
         res.body() = json{{"error", "not found"}, {"paths", {"/healthz", "/metrics"}}}.dump();
     }
     res.prepare_payload();
+    if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays
     return res;
 }
 
@@ -370,6 +378,7 @@ int run_gateway(const config& cfg) {
         // Fail fast on what an operator must fix; a missing secret server is not one of them.
         auto st = store::open(store_options_for(cfg, "gateway:" + cfg.gateway.id));
         st->require_current_schema();
+        check_gateway_tls(cfg);
     }
     asio::io_context io;
     tcp::acceptor acceptor(io);

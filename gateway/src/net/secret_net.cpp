@@ -1,4 +1,5 @@
 // The secret server and the secret client: mutual TLS 1.3 (Boost.Asio + OpenSSL).
+#include "../clock.hpp"
 #include "accept_loop.hpp"
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/secret_service.hpp>
@@ -19,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <cstring>
 
@@ -77,6 +79,10 @@ void tls13_only(ssl::context& ctx) {
 
 void load_identity(ssl::context& ctx, const std::filesystem::path& cert, const std::filesystem::path& key,
                    const std::string& what) {
+    std::error_code fec;
+    const auto perms = std::filesystem::status(key, fec).permissions();
+    if (!fec && (perms & std::filesystem::perms::others_read) != std::filesystem::perms::none)
+        throw config_error(what + " private key " + key.string() + " is readable by others; run chmod 600 on it");
     boost::system::error_code ec;
     ctx.use_certificate_chain_file(cert.string(), ec);
     if (ec) throw config_error("cannot load " + what + " certificate " + cert.string() + ": " + ec.message());
@@ -101,46 +107,72 @@ tcp::endpoint resolve_one(asio::io_context& io, const endpoint& e) {
 
 // ------------------------------------------------------------------ server
 
+/// The store connection and the unsealed keyring of a secret server. A failed database call
+/// drops the connection; the next request opens a new one (a restarted PostgreSQL is no outage).
 class keyring_source {
 public:
-    keyring_source(store& st, const unseal_key& key) : st_(st), key_(key) { refresh(); }
+    keyring_source(const config& cfg, const unseal_key& key) : cfg_(cfg), key_(key) { refresh(); }
 
     /// Re-read the sealed keyring; unseal again only when it changed (a rotation, a restore).
     const keyring& refresh() {
-        auto row = st_.load_sealed_keyring();
-        if (!row) throw error(errc::keyring_missing, "the store has no keyring: run `ssogate secret init`");
-        if (!ring_ || row->updated_at != updated_at_ || row->fingerprint != ring_->fingerprint()) {
-            auto fresh = std::make_unique<keyring>(unseal_keyring(row->sealed, key_));
-            st_.attach(*fresh);
-            ring_ = std::move(fresh);
-            updated_at_ = row->updated_at;
-            spdlog::info("keyring {} unsealed (current key version {})", ring_->fingerprint(),
-                         ring_->current_version());
+        try {
+            store& st = db();
+            auto row = st.load_sealed_keyring();
+            if (!row) throw error(errc::keyring_missing, "the store has no keyring: run `ssogate secret init`");
+            if (!ring_ || row->updated_at != updated_at_ || row->fingerprint != ring_->fingerprint()) {
+                auto fresh = std::make_unique<keyring>(unseal_keyring(row->sealed, key_));
+                st.attach(*fresh);
+                old_.push_back(std::move(ring_));  // the store may still point at it until attach
+                ring_ = std::move(fresh);
+                updated_at_ = row->updated_at;
+                spdlog::info("keyring {} unsealed (current key version {})", ring_->fingerprint(),
+                             ring_->current_version());
+            }
+            return *ring_;
+        } catch (const error& e) {
+            if (e.code() == make_error_code(errc::store_unavailable)) st_.reset();
+            throw;
         }
-        return *ring_;
+    }
+
+    /// Audit, at most once a `quiet_ms` for the same key (a port checker or a re-checking
+    /// gateway would otherwise write a record every few seconds). Never throws.
+    void audit(const std::string& key, std::int64_t quiet_ms, std::string_view action, const std::string& target,
+               std::string_view outcome, const std::string& detail) {
+        const std::int64_t now = now_ms();
+        if (auto it = last_.find(key); it != last_.end() && now - it->second < quiet_ms) return;
+        try {
+            db().audit(action, target, outcome, detail);
+            last_[key] = now;
+        } catch (const std::exception& e) {
+            st_.reset();
+            spdlog::error("audit failed: {}", e.what());
+        }
     }
 
 private:
-    store& st_;
+    store& db() {
+        if (!st_) {
+            st_ = store::open(store_options_for(cfg_, "secret-server"));
+            st_->require_current_schema();
+            if (ring_) st_->attach(*ring_);
+        }
+        return *st_;
+    }
+
+    const config& cfg_;
     const unseal_key& key_;
     std::unique_ptr<keyring> ring_;
+    std::vector<std::unique_ptr<keyring>> old_;
+    std::unique_ptr<store> st_;  // declared after the keyrings: destroyed before them
     std::int64_t updated_at_ = -1;
+    std::map<std::string, std::int64_t> last_;
 };
 
 struct server_state {
     const config& cfg;
-    store& st;
     keyring_source& source;
 };
-
-void audit_quietly(store& st, std::string_view action, const std::string& target, std::string_view outcome,
-                   const std::string& detail) {
-    try {
-        st.audit(action, target, outcome, detail);
-    } catch (const std::exception& e) {
-        spdlog::error("audit failed: {}", e.what());
-    }
-}
 
 asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
     std::string peer = "?";
@@ -168,7 +200,7 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
     });
     auto refuse = [&](const std::string& why) -> asio::awaitable<void> {
         spdlog::warn("refused {}: {}", peer, why);
-        audit_quietly(s.st, "secret.refused", "client " + peer, "denied", why);
+        s.source.audit("refused|" + peer + "|" + why, 60000, "secret.refused", "client " + peer, "denied", why);
         const std::string line = "ERR " + why + "\n";
         boost::system::error_code e2;
         co_await asio::async_write(stream, asio::buffer(line), asio::redirect_error(asio::use_awaitable, e2));
@@ -179,8 +211,17 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
         const std::string why = verify_problem.empty() ? "TLS handshake failed: " + ec.message()
                                                        : "certificate not trusted: " + verify_problem;
         spdlog::warn("refused {}: {}", peer, why);
-        audit_quietly(s.st, "secret.refused", "client " + peer, "denied", why);
+        s.source.audit("refused|" + peer + "|" + why, 60000, "secret.refused", "client " + peer, "denied", why);
         co_return;
+    }
+    // Read the request line first (byte by byte, so nothing past it is buffered): a refusal
+    // written before it would meet a connection reset instead of being read.
+    std::string line;
+    char c = 0;
+    while (line.size() <= request_line.size()) {
+        co_await asio::async_read(stream, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || c == '\n') break;
+        line.push_back(c);
     }
     X509* cert = SSL_get0_peer_certificate(stream.native_handle());
     if (cert == nullptr) {
@@ -203,14 +244,6 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
         co_await refuse("'" + name + "' is not on [secret_server] allowed_clients");
         co_return;
     }
-    // Request line, read byte by byte so nothing past it is buffered.
-    std::string line;
-    char c = 0;
-    while (line.size() <= request_line.size()) {
-        co_await asio::async_read(stream, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
-        if (ec || c == '\n') break;
-        line.push_back(c);
-    }
     if (ec || line != request_line) {
         co_await refuse("bad request");
         co_return;
@@ -226,9 +259,10 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
             spdlog::warn("sending the keyring to {} failed: {}", peer, ec.message());
         } else {
             spdlog::info("served keyring {} to {}", ring.fingerprint(), peer);
-            audit_quietly(s.st, "secret.served", "client " + peer, "ok",
-                          "keyring " + ring.fingerprint() + " versions up to " +
-                              std::to_string(ring.current_version()));
+            // Once an hour per client and keyring state: every re-check is not news.
+            s.source.audit("served|" + name + "|" + ring.fingerprint() + "|" + version_list(ring), 3600000,
+                           "secret.served", "client " + peer, "ok",
+                           "keyring " + ring.fingerprint() + " key versions " + version_list(ring));
         }
     } catch (const std::exception& e) {
         failure = e.what();
@@ -289,9 +323,7 @@ void init_service_logging() {
 
 int run_secret_server(const config& cfg, const unseal_key& key) {
     if (!cfg.secret_server.present) throw config_error(cfg.file.string() + ": no [secret_server] section");
-    auto st = store::open(store_options_for(cfg, "secret-server"));
-    st->require_current_schema();
-    keyring_source source(*st, key);  // unseals now: a wrong key fails the start, clearly
+    keyring_source source(cfg, key);  // unseals now: a wrong key fails the start, clearly
 
     asio::io_context io;
     ssl::context ctx(ssl::context::tls_server);
@@ -310,7 +342,7 @@ int run_secret_server(const config& cfg, const unseal_key& key) {
     const auto bound = acceptor.local_endpoint();
     spdlog::info("secret server listening on {}:{}", bound.address().to_string(), bound.port());
 
-    server_state state{cfg, *st, source};
+    server_state state{cfg, source};
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int sig) {
         spdlog::info("signal {}: stopping", sig);
@@ -326,13 +358,24 @@ int run_secret_server(const config& cfg, const unseal_key& key) {
     return 0;
 }
 
+void check_gateway_tls(const config& cfg) {
+    ssl::context ctx(ssl::context::tls_client);
+    load_identity(ctx, cfg.gateway.certificate, cfg.gateway.private_key, "gateway");
+    load_ca(ctx, cfg.gateway.ca);
+}
+
 fetch_result fetch_keyring(const config& cfg) {
     const auto& g = cfg.gateway;
     fetch_result result;
     ssl::context ctx(ssl::context::tls_client);
-    tls13_only(ctx);
-    load_identity(ctx, g.certificate, g.private_key, "gateway");
-    load_ca(ctx, g.ca);
+    try {
+        tls13_only(ctx);
+        load_identity(ctx, g.certificate, g.private_key, "gateway");
+        load_ca(ctx, g.ca);
+    } catch (const std::exception& e) {
+        result.error = e.what();  // files changed since start: report, and the keeper retries
+        return result;
+    }
     std::vector<std::string> errors;
     for (const auto& server : g.secret_servers) {
         const std::string name = server.to_string();

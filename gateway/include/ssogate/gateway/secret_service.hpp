@@ -30,8 +30,11 @@ struct fetch_result {
     std::string error;                          // one line, when every server failed
 };
 
+/// Load the gateway's certificate, key and CA once: a start-up check (throws config_error).
+void check_gateway_tls(const config& cfg);
+
 /// Try the configured secret servers in order, each within connect_timeout_ms; the first that
-/// serves wins. Blocking; safe to call from any thread.
+/// serves wins. Blocking; safe to call from any thread; never throws (errors are in `error`).
 fetch_result fetch_keyring(const config& cfg);
 
 }  // namespace ssogate::gateway
