@@ -285,7 +285,8 @@ const application& store::impl::app_from(const app_cols& c, std::string_view wan
     a.intact = parsed && app_key(c.name) == key && mac_ok(c.mac_kv, input, c.mac);
     if (!a.intact) {
         a.enabled = false;
-        audit_integrity("application row", "app " + c.name);
+        // under a newer key version than ours: the keyring is behind, nothing was tampered with
+        if (c.mac_kv <= need_ring().current_version()) audit_integrity("application row", "app " + c.name);
     }
     auto& memo = app_memos[key];
     memo.input = std::move(input);
@@ -482,9 +483,10 @@ mapping store::impl::mapping_from(std::int64_t app_id, const std::string& princi
     m.created_at = c.created;
     m.updated_at = c.updated;
     m.intact = mac_ok(c.mac_kv, mapping_mac_input(m), c.mac);
+    const long long held = need_ring().current_version();
     if (!m.intact) {
         m.enabled = false;
-        audit_integrity("mapping row", "mapping " + std::to_string(c.id) + " " + c.principal);
+        if (c.mac_kv <= held) audit_integrity("mapping row", "mapping " + std::to_string(c.id) + " " + c.principal);
     }
     if (cred != nullptr) {
         credential_info ci;
@@ -496,7 +498,7 @@ mapping store::impl::mapping_from(std::int64_t app_id, const std::string& princi
                                  credential_mac_input(c.id, cred->state, cred->kv, cred->updated,
                                                       cred->fields),
                                  cred->mac);
-        if (!ci.intact)
+        if (!ci.intact && cred->mac_kv <= held && cred->kv <= held)
             audit_integrity("credential row", "credential of mapping " + std::to_string(c.id));
         m.credential = ci;
     }
@@ -786,6 +788,18 @@ resolution store::resolve(std::string_view app, std::string_view user,
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot resolve");
     }
+    // A row under a key version newer than this keyring's is not tampered: the keyring is behind
+    // a rotation. Say so (the gateway then fetches the keyring again at once).
+    const long long held = ring.current_version();
+    auto newer = [&](std::string what, long long kv) {
+        return fail(std::move(r), errc::unknown_key_version,
+                    "the " + what + " is under key version " + std::to_string(kv) +
+                        ", newer than this keyring's " + std::to_string(held) + ": fetch the keyring again");
+    };
+    if (q.r_app_mac_kv > held) return newer("application row", q.r_app_mac_kv);
+    if (q.mi == soci::i_ok && q.m.mac_kv > held) return newer("mapping row", q.m.mac_kv);
+    if (has_credential(q.ci, q.c) && (q.c.mac_kv > held || q.c.kv > held))
+        return newer("credential", std::max(q.c.mac_kv, q.c.kv));
     // A MAC names exactly one row content, so an application row whose MAC (and key version)
     // equals a verified one is that verified row: recall it instead of re-reading the row.
     const application* ap = nullptr;
@@ -843,6 +857,9 @@ resolution store::resolve(std::string_view app, std::string_view user,
             if (!member_of.contains(g.key)) continue;
             auto m = s.find_mapping(a.id, g.key);
             if (!m) continue;
+            if (q.m.mac_kv > held) return newer("mapping row", q.m.mac_kv);
+            if (has_credential(q.ci, q.c) && (q.c.mac_kv > held || q.c.kv > held))
+                return newer("credential", std::max(q.c.mac_kv, q.c.kv));
             if (!m->intact) { saw_tampered = true; continue; }
             if (!m->enabled) { saw_disabled = true; continue; }
             if (has_credential(q.ci, q.c)) fields_text = q.c.fields;

@@ -145,6 +145,12 @@ int run_cli(int argc, char** argv) {
         g->add_option("--principal", a.principal, "the Windows user")->required();
         g->add_option("--member-of", a.member_of, "a group the user is in (repeatable)");
         g->add_flag("--reveal", a.reveal, "print masked fields in clear");
+        auto* k = leaf(credcmd, "check", "resolve through a running gateway's own keyring (no secret shown); audited",
+                       [&] { return cmd_cred_check(a); });
+        k->add_option("NAME", a.name, "application name")->required();
+        k->add_option("--principal", a.principal, "the Windows user")->required();
+        k->add_option("--member-of", a.member_of, "a group the user is in (repeatable)");
+        k->add_option("--gateway", a.gateway_socket, "the gateway's admin socket")->required();
     }
 
     // config

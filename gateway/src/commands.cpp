@@ -565,44 +565,65 @@ int cmd_secret_recovery_key_set(const cli_args& a) {
     return 0;
 }
 
-int cmd_secret_export(const cli_args& a) {
-    // The gateway checks who we are (SO_PEERCRED); we only carry the bytes to a file.
+namespace {
+/// One request to a running gateway's admin socket: the answer line and the bytes after it.
+std::pair<std::string, bytes> admin_request(const std::string& socket_path, const std::string& request) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    if (a.gateway_socket.size() >= sizeof addr.sun_path)
-        throw error(errc::invalid_argument, "the socket path is too long");
-    std::memcpy(addr.sun_path, a.gateway_socket.c_str(), a.gateway_socket.size() + 1);
+    if (socket_path.size() >= sizeof addr.sun_path) throw error(errc::invalid_argument, "the socket path is too long");
+    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
     if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         const std::string why = std::strerror(errno);
         if (fd >= 0) ::close(fd);
-        throw error(errc::store_unavailable, "cannot reach the gateway's admin socket " + a.gateway_socket + ": " + why);
+        throw error(errc::store_unavailable, "cannot reach the gateway's admin socket " + socket_path + ": " + why);
     }
-    const std::string req = "EXPORT\n";
+    const std::string req = request + "\n";
     (void)!::write(fd, req.data(), req.size());
     std::string header;
     char c = 0;
-    while (header.size() < 1024 && ::read(fd, &c, 1) == 1 && c != '\n') header.push_back(c);
-    if (header.rfind("OK ", 0) != 0) {
-        ::close(fd);
-        throw error(errc::invalid_argument,
-                    "the gateway refused: " + (header.rfind("ERR ", 0) == 0 ? header.substr(4) : "no answer"));
-    }
-    const auto n = static_cast<std::size_t>(std::strtoull(header.c_str() + 3, nullptr, 10));
-    bytes data(n);
-    std::size_t got = 0;
-    while (got < n) {
-        const ssize_t r = ::read(fd, data.data() + got, n - got);
-        if (r <= 0) break;
-        got += static_cast<std::size_t>(r);
+    while (header.size() < 4096 && ::read(fd, &c, 1) == 1 && c != '\n') header.push_back(c);
+    bytes data;
+    if (header.rfind("OK ", 0) == 0 && header.size() > 3 && std::isdigit(static_cast<unsigned char>(header[3])) &&
+        header.find(' ', 3) == std::string::npos) {
+        const auto n = static_cast<std::size_t>(std::strtoull(header.c_str() + 3, nullptr, 10));
+        data.resize(n);
+        std::size_t got = 0;
+        while (got < n) {
+            const ssize_t r = ::read(fd, data.data() + got, n - got);
+            if (r <= 0) break;
+            got += static_cast<std::size_t>(r);
+        }
+        if (got != n) {
+            ::close(fd);
+            throw error(errc::invalid_argument, "the gateway's answer was cut short");
+        }
     }
     ::close(fd);
-    if (got != n) throw error(errc::invalid_argument, "the export was cut short");
+    if (header.rfind("OK", 0) != 0)
+        throw error(errc::invalid_argument,
+                    "the gateway refused: " + (header.rfind("ERR ", 0) == 0 ? header.substr(4) : std::string("no answer")));
+    return {header, std::move(data)};
+}
+}  // namespace
+
+int cmd_secret_export(const cli_args& a) {
+    // The gateway checks who we are (SO_PEERCRED); we only carry the bytes to a file.
+    const auto [header, data] = admin_request(a.gateway_socket, "EXPORT");
     write_new_file(a.out_file, data);
     const auto info = read_export_info(data);
     ok_line(a, "exported keyring " + info.fingerprint + " (key versions " + version_list(info.versions) + ") to " +
                    a.out_file + ", readable only with recovery key " + info.recovery_key_id,
             {{"fingerprint", info.fingerprint}, {"recovery_key", info.recovery_key_id}});
+    return 0;
+}
+
+int cmd_cred_check(const cli_args& a) {
+    std::string request = "CHECK " + a.name + "\t" + a.principal;
+    for (const auto& g : a.member_of) request += "\t" + g;
+    if (request.find('\n') != std::string::npos) throw error(errc::invalid_argument, "names cannot hold line breaks");
+    const auto [header, data] = admin_request(a.gateway_socket, request);
+    ok_line(a, "the gateway resolves it: " + header.substr(3), {{"answer", header.substr(3)}});
     return 0;
 }
 

@@ -59,6 +59,7 @@ int cmd_map_delete(const cli_args& a);
 int cmd_cred_set(const cli_args& a);
 int cmd_cred_status(const cli_args& a);
 int cmd_cred_get(const cli_args& a);
+int cmd_cred_check(const cli_args& a);
 int cmd_config_set(const cli_args& a);
 int cmd_config_get(const cli_args& a);
 int cmd_audit_list(const cli_args& a);

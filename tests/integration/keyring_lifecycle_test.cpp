@@ -134,7 +134,7 @@ TEST_F(Lifecycle, RestoreAfterLosingTheUnsealKeyAndTheSealedKeyring) {
                                  "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
                                  "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
                                  "allowed_clients = [\"gw-1\"]\n");
-    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[gateway]\nid = \"gw-1\"\n"
+    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n[gateway]\nid = \"gw-1\"\n"
                                  "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
                                      std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
                                  "private_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
@@ -213,7 +213,7 @@ TEST_F(Lifecycle, EmergencyExportFromTheLastLiveGatewayThenRecover) {
                                  "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
                                  "allowed_clients = [\"gw-1\"]\n");
     auto gw_config = [&](const std::string& id) {
-        write_file(dir_ / (id + ".toml"), "[store]\nurl = \"sqlite:store.db\"\n[gateway]\nid = \"" + id + "\"\n"
+        write_file(dir_ / (id + ".toml"), "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n[gateway]\nid = \"" + id + "\"\n"
                                           "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
                                               std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
                                           "private_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
@@ -324,7 +324,7 @@ TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
                                  "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
                                  "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
                                  "allowed_clients = [\"gw-1\"]\n");
-    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[gateway]\nid = \"gw-1\"\n"
+    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n[gateway]\nid = \"gw-1\"\n"
                                  "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
                                      std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
                                  "private_key = \"gw-1.key\"\nca = \"ca.pem\"\nrecheck_seconds = 1\n");
@@ -364,8 +364,14 @@ TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
         ::waitpid(pid, &status, 0);
         if (WIFSIGNALED(status)) ++killed_mid_way;
         // whatever state the store is in, every value is readable, and the gateway stays unsealed
+        // and keeps resolving (a value under a version it lacks makes it re-check at once)
         ASSERT_EQ(verify_all(users), users) << "round " << round;
         EXPECT_EQ(gateway_health().value("state", ""), "unsealed") << "round " << round;
+        for (int u : {0, users / 2, users - 1}) {
+            auto check = ssogate({"cred", "check", "TSO", "--principal", "CORP\\u" + std::to_string(u), "--gateway",
+                                  (dir_ / "gw-1.admin.sock").string()});
+            EXPECT_EQ(check.exit_code, 0) << "round " << round << ": " << check.err;
+        }
     }
     auto r = ssogate({"secret", "rotate"});  // finishes the job (or rotates once more)
     ASSERT_EQ(r.exit_code, 0) << r.err;

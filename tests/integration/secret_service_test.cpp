@@ -26,6 +26,7 @@ class SecretService : public ::testing::Test {
 protected:
     void SetUp() override {
         ssogate::test::make_pki(dir_.path(), {{"gw-1", true}, {"gw-noeku", false}, {"gw-unlisted", true}});
+        // (the admin config below also serves `cred check`, which talks to a gateway's socket)
         write_file(dir_ / "admin.toml",
                    "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
                    "[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n");
@@ -33,6 +34,9 @@ protected:
         ASSERT_EQ(r.exit_code, 0) << r.err;
         fingerprint_ = json::parse(r.out)["fingerprint"];
         ASSERT_EQ(admin({"app", "create", "TSO", "--kind", "individual"}).exit_code, 0);
+        ASSERT_EQ(admin({"map", "add", "TSO", "--principal", "CORP\\alice", "--host-user", "ALICE1"}).exit_code, 0);
+        ASSERT_EQ(run({SSOGATE_BIN, "--config", (dir_ / "admin.toml").string(), "cred", "set", "TSO", "--principal",
+                       "CORP\\alice", "--password-stdin"}, "ALICEPW1\n").exit_code, 0);
     }
 
     ssogate::test::run_result admin(std::vector<std::string> args) {
@@ -67,7 +71,7 @@ protected:
         std::string servers;
         for (int p : ports) servers += (servers.empty() ? "\"" : ", \"") + std::string("127.0.0.1:") + std::to_string(p) + "\"";
         write_file(dir_ / (cert + "-gw.toml"),
-                   "[store]\nurl = \"sqlite:store.db\"\n"
+                   "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n"
                    "[gateway]\nid = \"" + cert + "\"\nmanagement_listen = \"127.0.0.1:0\"\n"
                    "secret_servers = [" + servers + "]\n"
                    "certificate = \"" + cert + ".pem\"\nprivate_key = \"" + cert + ".key\"\nca = \"ca.pem\"\n"
@@ -145,6 +149,12 @@ TEST_F(SecretService, GatewayKeepsTheKeyringWhenEverySecretServerIsDown) {
     ASSERT_LT(wait_state("unsealed", 10s), 10000ms) << gw->log();
     ss->kill9();
     std::this_thread::sleep_for(2500ms);  // two failed re-checks (recheck_seconds = 1)
+    // it still resolves credentials with the keyring it holds
+    auto check = admin({"cred", "check", "TSO", "--principal", "CORP\\alice", "--gateway",
+                        (dir_ / "gw-1.admin.sock").string()});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_NE(check.out.find("host_user=ALICE1"), std::string::npos) << check.out;
+    EXPECT_EQ(check.out.find("ALICEPW1"), std::string::npos);
     int status = 0;
     auto h = health(&status);
     EXPECT_EQ(status, 200);

@@ -490,6 +490,27 @@ TEST_P(StoreTest, RotationReencryptsEverythingBatchByBatch) {
     EXPECT_TRUE(st_->audit_verify().ok());
 }
 
+TEST_P(StoreTest, AKeyringBehindARotationSaysSoInsteadOfCryingTamper) {
+    seed();
+    const keyring behind = keyring::parse(ring_.serialize().bytes());  // what a gateway held
+    ring_.add_version(2000);
+    st_->replace_sealed_keyring(seal_keyring(ring_, unseal_key::from_key_file(dir_ / "unseal.key")), ring_);
+    while (!st_->rotate_batch(100).done) {
+    }
+    store_options o;
+    o.url = url_;
+    o.writer_id = "gateway";
+    o.realms.add("CORP", "CORP.EXAMPLE");
+    auto gw = store::open(o);
+    gw->attach(behind);
+    auto r = gw->resolve("TSO", "CORP\\alice", {});
+    EXPECT_EQ(rc(r), errc::unknown_key_version) << r.message;
+    const std::vector<std::string> g1 = {"CORP\\G1"};
+    r = gw->resolve("PAY", "CORP\\x", g1);
+    EXPECT_EQ(rc(r), errc::unknown_key_version) << r.message;
+    EXPECT_EQ(scalar("SELECT count(*) FROM audit WHERE action = 'integrity.failure'"), 0);
+}
+
 TEST_P(StoreTest, RotationLeavesTamperedRowsAlone) {
     seed();
     sql("UPDATE mappings SET host_user = 'SYS1' WHERE host_user = 'BOB01'");

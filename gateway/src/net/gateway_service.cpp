@@ -16,6 +16,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -307,7 +309,50 @@ using local = asio::local::stream_protocol;
 /// Emergency export. Flow: peer uid (SO_PEERCRED) must be root or ours -> "EXPORT" -> the
 /// gateway must hold the keyring -> a recovery key must be registered (MAC-verified with the
 /// keyring) -> audited -> "OK n" + the keyring encrypted to that recovery key only.
-asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const gateway_state& state) {
+/// "CHECK app<TAB>user[<TAB>group...]": resolve with the gateway's own keyring and say what
+/// it found: the host user and the mapping, never a secret. A value under a key version the
+/// gateway lacks makes it re-check its keyring at once and try again (within 5 s).
+asio::awaitable<std::string> check_resolution(const std::string& args, const config& cfg, const gateway_state& state,
+                                              keeper& k, const std::string& who) {
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+        const auto tab = args.find('\t', start);
+        parts.push_back(args.substr(start, tab - start));
+        if (tab == std::string::npos) break;
+        start = tab + 1;
+    }
+    if (parts.size() < 2) co_return "ERR usage: CHECK app<TAB>user[<TAB>group...]";
+    const std::vector<std::string> groups(parts.begin() + 2, parts.end());
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int attempt = 0;; ++attempt) {
+        auto snap = state.get();
+        if (!snap.ring) co_return "ERR the gateway is sealed: sign-on unavailable";
+        try {
+            auto st = store::open(store_options_for(cfg, "gateway:" + cfg.gateway.id));
+            st->attach(*snap.ring);
+            const resolution r = st->resolve(parts[0], parts[1], groups);
+            if (r.ec == make_error_code(errc::unknown_key_version) && attempt == 0) {
+                spdlog::info("a value is under a key version this gateway lacks: re-checking the keyring now");
+                k.recheck_now();
+                const auto had = version_list(*snap.ring);
+                for (int i = 0; i < 50 && version_list(*state.get().ring) == had; ++i) {
+                    timer.expires_after(std::chrono::milliseconds(100));
+                    co_await timer.async_wait(asio::use_awaitable);
+                }
+                continue;
+            }
+            st->audit("cred.check", "app " + r.application + " user " + parts[1], r.ok() ? "ok" : "denied",
+                      (r.ok() ? "host user " + r.host_user + " via " + r.principal : r.message) + " (" + who + ")");
+            if (!r.ok()) co_return "ERR " + r.message;
+            co_return "OK host_user=" + r.host_user + " via=" + r.principal + (r.via_group ? " (group)" : " (user)") +
+                " key_versions=" + version_list(*snap.ring);
+        } catch (const std::exception& e) {
+            co_return std::string("ERR ") + e.what();
+        }
+    }
+}
+
+asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const gateway_state& state, keeper& k) {
     ucred cred{};
     socklen_t len = sizeof cred;
     const bool have_cred = ::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
@@ -315,7 +360,7 @@ asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const g
     boost::system::error_code ec;
     std::string line;
     char c = 0;
-    while (line.size() < 64) {
+    while (line.size() < 4096) {
         co_await asio::async_read(sock, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
         if (ec || c == '\n') break;
         line.push_back(c);
@@ -337,8 +382,10 @@ asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const g
     if (!have_cred || (cred.uid != 0 && cred.uid != ::geteuid())) {
         answer = "ERR only root or the gateway's own user may use this socket";
         if (snap.ring) audit("denied", "refused: wrong user");
+    } else if (line.rfind("CHECK ", 0) == 0) {
+        answer = co_await check_resolution(line.substr(6), cfg, state, k, who);
     } else if (line != "EXPORT") {
-        answer = "ERR unknown request (expected EXPORT)";
+        answer = "ERR unknown request (expected EXPORT or CHECK)";
     } else if (!snap.ring) {
         answer = "ERR the gateway is sealed: it holds no keyring to export";
     } else {
@@ -438,7 +485,7 @@ int run_gateway(const config& cfg) {
     asio::co_spawn(io, net::accept_loop(acceptor, [&](tcp::socket s) { return serve_http(std::move(s), cfg, state); },
                                         "management request"),
                    asio::detached);
-    asio::co_spawn(io, net::accept_loop(admin, [&](local::socket s) { return serve_admin(std::move(s), cfg, state); },
+    asio::co_spawn(io, net::accept_loop(admin, [&](local::socket s) { return serve_admin(std::move(s), cfg, state, k); },
                                         "admin request"),
                    asio::detached);
     io.run();
