@@ -1,6 +1,11 @@
-# libFuzzer target for the protocol engines (clang; `make fuzz`): the telnet tokenizer and the
-# TN3270 session in both roles. Included by tests/fuzz/CMakeLists.txt; links only
-# ssogate::protocols (no Asio, no OpenSSL). Seeds: tests/data/fuzz/telnet-*.
-add_executable(fuzz_telnet ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_telnet.cpp)
-target_link_libraries(fuzz_telnet PRIVATE ssogate::protocols ssogate_warnings)
-target_link_options(fuzz_telnet PRIVATE -fsanitize=fuzzer)
+# libFuzzer targets for the protocol engines (clang; `make fuzz`). Included by
+# tests/fuzz/CMakeLists.txt; they link only ssogate::protocols (no Asio, no OpenSSL).
+# - fuzz_telnet: the telnet tokenizer and the TN3270 session in both roles (seeds
+#   tests/data/fuzz/telnet-*).
+# - fuzz_datastream: the outbound 3270 data stream, the screen model, Read Modified and the
+#   screen rewritten as one Erase/Write record (seeds tests/data/fuzz/datastream-*).
+foreach(target fuzz_telnet fuzz_datastream)
+  add_executable(${target} ${CMAKE_CURRENT_SOURCE_DIR}/${target}.cpp)
+  target_link_libraries(${target} PRIVATE ssogate::protocols ssogate_warnings)
+  target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+endforeach()

@@ -43,6 +43,34 @@ class category final : public std::error_category {
                 return "tn3270: the peer refused END-OF-RECORD";
             case errc::left_3270_mode:
                 return "tn3270: the peer left 3270 mode";
+            case errc::empty_record:
+                return "3270: empty record";
+            case errc::unknown_command:
+                return "3270: unknown command";
+            case errc::truncated_order:
+                return "3270: order or address cut short by the end of the record";
+            case errc::invalid_address:
+                return "3270: buffer address outside the screen";
+            case errc::malformed_structured_field:
+                return "3270: malformed structured field";
+            case errc::unsupported_structured_field:
+                return "3270: unsupported structured field";
+            case errc::unknown_aid:
+                return "3270: unknown attention identifier";
+            case errc::keyboard_locked:
+                return "3270: keyboard locked";
+            case errc::protected_field:
+                return "3270: protected position";
+            case errc::numeric_field:
+                return "3270: numeric field takes only digits, '.' and '-'";
+            case errc::field_overflow:
+                return "3270: text longer than the field";
+            case errc::invalid_position:
+                return "3270: position outside the screen";
+            case errc::unmappable_character:
+                return "3270: character not in the host code page";
+            case errc::invalid_utf8:
+                return "3270: text is not valid UTF-8";
         }
         return "unknown protocols error " + std::to_string(ev);
     }

@@ -1,6 +1,7 @@
 #pragma once
-// Errors of the protocols library (telnet and TN3270 so far; TN5250, VT and HTTP will add theirs
-// here). Bad input from a peer is one of these codes, never an exception, an assert or a crash.
+// Errors of the protocols library (telnet, TN3270 negotiation and the 3270 data stream so far;
+// TN5250, VT and HTTP will add theirs here). Bad input from a peer is one of these codes, never an
+// exception, an assert or a crash.
 //
 // Fatal or not: `is_fatal(ec)` is true when the session that reported `ec` accepts no more input
 // (`want_read()` turns false). Every other code is recoverable: the parser has resynchronised and
@@ -32,6 +33,25 @@ enum class errc {
     binary_refused,             // the peer refused BINARY in one direction (RFC 856)
     eor_refused,                // the peer refused END-OF-RECORD in one direction (RFC 885)
     left_3270_mode,             // BINARY, EOR or TERMINAL-TYPE was turned off after negotiation
+    // 3270 data stream from a peer (tn3270::outbound_record, inbound_record, screen::apply).
+    // Never fatal: the record is rejected whole and the screen is left as it was; a terminal
+    // would answer with a negative response (TN3270E, a later stage) or ignore it.
+    empty_record,                  // a record with no command byte (no AID, inbound)
+    unknown_command,               // the first byte is no 3270 command (GA23-0059 3.1)
+    truncated_order,               // a command, order or address cut short by the end of record
+    invalid_address,               // a buffer address outside the screen (SBA, RA, EUA; inbound)
+    malformed_structured_field,    // WSF: a length below 3 or past the record, a short field
+    unsupported_structured_field,  // WSF: an SFID, partition or type this terminal lacks
+    unknown_aid,                   // inbound: the first byte is no AID (GA23-0059 3.5)
+    // Operator actions on a tn3270::screen, refused (our side; tn3270/screen.hpp says what a
+    // partly typed text leaves).
+    keyboard_locked,       // input while the keyboard is locked (after an AID, before a write)
+    protected_field,       // input at a protected position or a field attribute
+    numeric_field,         // a character other than 0-9 . - into a numeric field
+    field_overflow,        // the text does not fit the field
+    invalid_position,      // a row/column outside the screen
+    unmappable_character,  // a character the host code page lacks, or a control (typing)
+    invalid_utf8,          // text that is not UTF-8
 };
 
 const std::error_category& protocols_category() noexcept;
