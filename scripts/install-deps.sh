@@ -8,7 +8,8 @@ build_pkgs=(g++ cmake ninja-build pkg-config make
   libboost1.81-all-dev libssl-dev libsoci-dev libsqlite3-dev libpq-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libkrb5-dev libldap-dev)
-test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 python3 openssl gdb util-linux)
+test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 python3 openssl gdb util-linux
+  krb5-kdc krb5-admin-server krb5-user curl)
 bench_pkgs=(libbenchmark-dev sqlite3)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 

@@ -5,6 +5,8 @@
 #include <ssogate/credstore/secret_bytes.hpp>
 #include <ssogate/gateway/config.hpp>
 
+#include <ssogate/identity/check_command.hpp>
+
 #include "commands.hpp"
 #include "output.hpp"
 
@@ -164,6 +166,16 @@ int run_cli(int argc, char** argv) {
         g->add_option("NAME", a.name, "application name")->required();
         g->add_option("FIELD", a.field, "one field (default: all)");
         g->add_flag("--reveal", a.reveal, "print masked fields in clear");
+    }
+
+    // identity
+    auto* idcmd = group("identity", "Windows identity: who the gateway thinks a user is");
+    {
+        auto* c = leaf(idcmd, "check", "verify a Windows user with the KDC; print principal, SID, state, groups",
+                       [&] { return identity::identity_check_command({a.config, a.principal, a.password_stdin, a.json}); });
+        c->add_option("--user", a.principal, "CORP\\alice, alice@CORP.EXAMPLE or alice")->required();
+        c->add_flag("--password-stdin", a.password_stdin,
+                    "read the Windows password from standard input (a prompt at a terminal)");
     }
 
     // audit

@@ -160,7 +160,8 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
     }
 
     if (const toml::table* id = section("identity")) {
-        allow_only(c, *id, "identity", {"default_domain", "domains"});
+        allow_only(c, *id, "identity", {"default_domain", "domains", "keytab", "service_principal",
+                                        "krb5_conf", "replay_cache", "kdc", "throttle"});
         if (auto d = get_string(c, *id, "default_domain", "identity")) {
             std::string why;
             if (!credstore::principal::parse("x@" + *d, credstore::realm_map{}, &why))
@@ -269,6 +270,11 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         if (c.audit.writer.empty()) c.audit.writer = g.id;
     }
 
+    try {
+        c.identity = identity::parse_identity_config(text, c.file);
+    } catch (const identity::config_error& e) {
+        throw config_error(e.what());
+    }
     if (c.audit.writer.empty() && c.secret_server.present)
         c.audit.writer = "secret-server@" + default_writer().substr(4);  // its own chain
     if (c.audit.writer.empty()) c.audit.writer = default_writer();

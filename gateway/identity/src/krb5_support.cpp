@@ -136,7 +136,13 @@ profile_overlay::profile_overlay(const std::string& files,
     if (!files.empty()) {
         const long rc = profile_init_path(files.c_str(), &d->base);
         if (rc == ENOENT) {
-            d->base = nullptr;  // no file at all: the library's defaults
+            // no file at all: an empty profile (the library's defaults)
+            d->base = nullptr;
+            if (const long rc2 = profile_init(nullptr, &d->base); rc2 != 0) {
+                delete d;
+                throw std::runtime_error(std::string("cannot set up the Kerberos configuration: ") +
+                                         error_message(rc2));
+            }
         } else if (rc != 0) {
             delete d;
             throw std::runtime_error("cannot read the Kerberos configuration " + files + ": " +

@@ -1,9 +1,13 @@
 #pragma once
 // Internal: small owners for MIT krb5 / GSSAPI handles, and the Kerberos profile the password
 // path runs on (krb5.conf plus the [identity.kdc] overrides, without writing any file).
+// com_err's header has no extern "C" of its own: include it first, with C linkage, so that
+// krb5.h's own include of it is a no-op.
+extern "C" {
+#include <et/com_err.h>
+}
 #include <gssapi/gssapi.h>
 #include <krb5/krb5.h>
-#include <com_err.h>
 #include <profile.h>
 
 #include <map>

@@ -12,7 +12,7 @@
 namespace ssogate::identity {
 
 errc classify_accept_error(std::uint32_t major, std::int32_t minor) noexcept {
-    if (minor == KRB5KRB_AP_ERR_REPEAT || GSS_ROUTINE_ERROR(major) == GSS_S_DUPLICATE_TOKEN)
+    if (minor == KRB5KRB_AP_ERR_REPEAT || (major & GSS_S_DUPLICATE_TOKEN) != 0)
         return errc::replayed_token;
     if (minor == KRB5KRB_AP_ERR_SKEW) return errc::clock_skew;
     if (GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH) return errc::unsupported_mechanism;
@@ -54,6 +54,24 @@ public:
 private:
     gss_ctx_id_t ctx_ = GSS_C_NO_CONTEXT;
 };
+
+// MIT's mechglue hands out minor codes renumbered per mechanism (so that gss_display_status can
+// find their text), not the krb5 codes themselves. The few krb5 codes that choose an outcome are
+// recognised by their text, which gss_display_status and the krb5 error table share.
+std::int32_t krb5_minor(OM_uint32 minor) {
+    if (minor == 0) return 0;
+    OM_uint32 ctx = 0, min = 0;
+    gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
+    if (gss_display_status(&min, minor, GSS_C_MECH_CODE, GSS_C_NO_OID, &ctx, &text) != GSS_S_COMPLETE) return 0;
+    const std::string shown(static_cast<const char*>(text.value), text.length);
+    gss_release_buffer(&min, &text);
+    static constexpr std::int32_t codes[] = {KRB5KRB_AP_ERR_REPEAT, KRB5KRB_AP_ERR_SKEW};
+    for (const std::int32_t code : codes) {
+        const std::string known = error_message(code);
+        if (!known.empty() && shown.rfind(known, 0) == 0) return code;
+    }
+    return static_cast<std::int32_t>(minor);
+}
 
 std::string take_buffer(gss_buffer_desc& b) {
     std::string out;
@@ -152,7 +170,7 @@ outcome negotiate_acceptor::accept(std::string_view authorization) const {
         return o;
     };
     if (GSS_ERROR(major) != 0) {
-        const errc e = classify_accept_error(major, static_cast<std::int32_t>(minor));
+        const errc e = classify_accept_error(major, krb5_minor(minor));
         const std::string detail = detail::gss_message(major, minor, gss_mech_krb5);
         switch (e) {
             case errc::replayed_token:

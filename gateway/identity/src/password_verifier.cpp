@@ -278,8 +278,10 @@ outcome password_verifier::verify(std::string_view user, const credstore::secret
                 break;
             default: msg = "Kerberos refused " + who + ": " + detail; break;
         }
+        // Everything the KDC refused may have been a guess. An expired password too: MIT's KDC
+        // reports the expiry before it checks the password (AD checks the password first).
         if (e == errc::wrong_password || e == errc::unknown_user || e == errc::account_disabled ||
-            e == errc::account_expired)
+            e == errc::account_expired || e == errc::password_expired)
             throttle_.failed(p->key(), source);
         return outcome::failure(e, msg);
     }

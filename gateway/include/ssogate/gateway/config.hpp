@@ -6,6 +6,7 @@
 #include <ssogate/credstore/principal.hpp>
 #include <ssogate/credstore/secret_bytes.hpp>
 #include <ssogate/credstore/store.hpp>
+#include <ssogate/identity/identity_config.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -78,6 +79,7 @@ struct config {
     audit_config audit;
     secret_server_config secret_server;
     gateway_config gateway;
+    identity::identity_config identity;  // keytab, KDC, throttling (gateway/identity)
 };
 
 /// Load and check a config file; throws config_error.

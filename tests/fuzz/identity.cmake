@@ -1,0 +1,9 @@
+# libFuzzer target for HTTP Negotiate (clang; `make fuzz`): header parsing, base64 and the
+# GSSAPI acceptor. Included by tests/fuzz/CMakeLists.txt. Seeds: tests/unit/identity/data/negotiate-*.
+if(NOT TARGET PkgConfig::KRB5)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(KRB5 REQUIRED IMPORTED_TARGET krb5-gssapi krb5)
+endif()
+add_executable(fuzz_negotiate ${CMAKE_CURRENT_LIST_DIR}/fuzz_negotiate.cpp)
+target_link_libraries(fuzz_negotiate PRIVATE ssogate::identity PkgConfig::KRB5 ssogate_warnings)
+target_link_options(fuzz_negotiate PRIVATE -fsanitize=fuzzer)

@@ -1,0 +1,34 @@
+# Windows identity tests. Included by tests/CMakeLists.txt inside if(SSOGATE_TESTS).
+#   identity_unit_tests  (label unit): throttle, Negotiate header, outcome mapping, [identity];
+#                        keytabs made with the krb5 API, no KDC.
+#   identity_kdc_tests   (label integration): a real MIT KDC per test (krb5kdc + kadmin.local,
+#                        Debian krb5-kdc krb5-admin-server krb5-user) on 127.0.0.1 at a port
+#                        chosen at run time; curl --negotiate as the real SPNEGO client.
+#                        A missing tool fails the test; nothing is skipped.
+if(NOT TARGET PkgConfig::KRB5)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(KRB5 REQUIRED IMPORTED_TARGET krb5-gssapi krb5)
+endif()
+
+add_executable(identity_unit_tests
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/identity_config_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/negotiate_header_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/outcomes_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/throttle_test.cpp)
+target_compile_definitions(identity_unit_tests PRIVATE
+  SSOGATE_IDENTITY_TEST_DATA="${CMAKE_CURRENT_LIST_DIR}/unit/identity/data")
+target_link_libraries(identity_unit_tests PRIVATE ssogate::identity ssogate_test_support
+  PkgConfig::KRB5 GTest::gtest_main ssogate_warnings)
+gtest_discover_tests(identity_unit_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
+
+add_executable(identity_kdc_tests
+  ${CMAKE_CURRENT_LIST_DIR}/support/kdc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/negotiate_http_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/check_command_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/kerberos_password_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/negotiate_test.cpp)
+target_include_directories(identity_kdc_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
+target_link_libraries(identity_kdc_tests PRIVATE ssogate::identity ssogate_test_support
+  PkgConfig::KRB5 nlohmann_json::nlohmann_json GTest::gtest_main Threads::Threads ssogate_warnings)
+gtest_discover_tests(identity_kdc_tests DISCOVERY_MODE PRE_TEST
+  PROPERTIES LABELS integration TIMEOUT 120)
