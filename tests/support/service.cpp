@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -100,6 +102,90 @@ void service::kill9() {
     int st = 0;
     ::waitpid(pid_, &st, 0);
     status_ = 128 + SIGKILL;
+}
+
+namespace {
+// Search a stream of chunks for needles, keeping an overlap so a needle split by a chunk edge
+// is still found.
+class needle_search {
+public:
+    explicit needle_search(const std::vector<std::string>& needles) : needles_(needles) {
+        for (const auto& n : needles) overlap_ = std::max(overlap_, n.size());
+        found_.assign(needles.size(), false);
+    }
+    void feed(const char* data, std::size_t n) {
+        carry_.append(data, n);
+        for (std::size_t i = 0; i < needles_.size(); ++i)
+            if (!found_[i] && carry_.find(needles_[i]) != std::string::npos) found_[i] = true;
+        if (carry_.size() > overlap_) carry_.erase(0, carry_.size() - overlap_);
+    }
+    void reset() { carry_.clear(); }
+    std::vector<std::size_t> found() const {
+        std::vector<std::size_t> out;
+        for (std::size_t i = 0; i < found_.size(); ++i)
+            if (found_[i]) out.push_back(i);
+        return out;
+    }
+
+private:
+    const std::vector<std::string>& needles_;
+    std::size_t overlap_ = 0;
+    std::string carry_;
+    std::vector<bool> found_;
+};
+}  // namespace
+
+std::vector<std::size_t> dumpable_memory_contains(int pid, const std::vector<std::string>& needles,
+                                                  std::size_t* bytes_scanned) {
+    std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps");
+    if (!smaps) throw std::runtime_error("cannot read smaps of " + std::to_string(pid));
+    struct region {
+        unsigned long start, end;
+        bool readable;
+        std::string name;
+        bool dontdump = false;
+    };
+    std::vector<region> regions;
+    std::string line;
+    while (std::getline(smaps, line)) {
+        unsigned long a = 0, b = 0;
+        char perms[8] = {};
+        if (std::sscanf(line.c_str(), "%lx-%lx %7s", &a, &b, perms) == 3 && line.find('-') < 17) {
+            const auto slash = line.find_first_of("/[");
+            regions.push_back({a, b, perms[0] == 'r', slash == std::string::npos ? "" : line.substr(slash)});
+        } else if (line.rfind("VmFlags:", 0) == 0 && !regions.empty()) {
+            regions.back().dontdump = line.find(" dd") != std::string::npos;
+        }
+    }
+    const int fd = ::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot open /proc/PID/mem: " + std::string(std::strerror(errno)));
+    needle_search search(needles);
+    std::vector<char> buf(1 << 20);
+    std::size_t scanned = 0;
+    for (const auto& r : regions) {
+        if (!r.readable || r.dontdump || r.name == "[vvar]" || r.name == "[vsyscall]") continue;
+        search.reset();
+        for (unsigned long at = r.start; at < r.end;) {
+            const std::size_t want = std::min<std::size_t>(buf.size(), r.end - at);
+            const ssize_t got = ::pread(fd, buf.data(), want, static_cast<off_t>(at));
+            if (got <= 0) break;  // an unreadable part (guard pages): a core dump skips it too
+            search.feed(buf.data(), static_cast<std::size_t>(got));
+            scanned += static_cast<std::size_t>(got);
+            at += static_cast<unsigned long>(got);
+        }
+    }
+    ::close(fd);
+    if (bytes_scanned) *bytes_scanned = scanned;
+    return search.found();
+}
+
+std::vector<std::size_t> file_contains(const std::filesystem::path& file, const std::vector<std::string>& needles) {
+    std::ifstream in(file, std::ios::binary);
+    needle_search search(needles);
+    std::vector<char> buf(1 << 20);
+    while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+        search.feed(buf.data(), static_cast<std::size_t>(in.gcount()));
+    return search.found();
 }
 
 http_answer http_get(int port, const std::string& path) {

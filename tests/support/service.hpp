@@ -31,6 +31,14 @@ private:
     std::filesystem::path log_;
 };
 
+/// Which of `needles` appear in what a core dump of `pid` would hold: every readable mapping
+/// not marked "dd" (MADV_DONTDUMP) in /proc/PID/smaps, read through /proc/PID/mem in chunks.
+/// Returns the indexes of the needles found; throws if the memory cannot be read.
+std::vector<std::size_t> dumpable_memory_contains(int pid, const std::vector<std::string>& needles,
+                                                  std::size_t* bytes_scanned = nullptr);
+/// Which of `needles` appear in the file (read in chunks).
+std::vector<std::size_t> file_contains(const std::filesystem::path& file, const std::vector<std::string>& needles);
+
 struct http_answer {
     int status = 0;
     std::string body;
