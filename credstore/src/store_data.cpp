@@ -1102,6 +1102,28 @@ std::optional<backup_info> store::last_backup() {
     return b;
 }
 
+std::vector<std::pair<std::uint32_t, bool>> store::key_versions_in_use() {
+    auto& s = *impl_;
+    std::map<std::uint32_t, bool> out;
+    try {
+        long long kv = 0;
+        int needs_key = 0;
+        soci::statement st =
+            (s.sql.prepare << "SELECT mac_kv, 1 FROM applications UNION SELECT mac_kv, 1 FROM mappings"
+                              " UNION SELECT cred_key_version, 1 FROM mappings WHERE cred_state <> ''"
+                              " UNION SELECT cred_mac_kv, 1 FROM mappings WHERE cred_state <> ''"
+                              " UNION SELECT key_version, 1 FROM config_values UNION SELECT mac_kv, 1 FROM recovery_key"
+                              " UNION SELECT key_version, 0 FROM audit UNION SELECT key_version, 0 FROM audit_heads",
+             soci::into(kv), soci::into(needs_key));
+        st.execute();
+        while (st.fetch())
+            if (kv > 0) out[static_cast<std::uint32_t>(kv)] = out[static_cast<std::uint32_t>(kv)] || needs_key != 0;
+    } catch (const std::exception& e) {
+        s.rethrow_db(e, "cannot list the key versions in use");
+    }
+    return {out.begin(), out.end()};
+}
+
 std::size_t store::rotation_pending() {
     auto& s = *impl_;
     const long long cur = s.need_ring().current_version();
@@ -1290,7 +1312,7 @@ store::rotation_step store::rotate_batch(std::size_t batch) {
                     const std::string nmac = s.mac_hex(cur, recovery_mac_input(pem, id));
                     s.sql << "UPDATE recovery_key SET mac_kv = :kv, mac = :m WHERE id = 1", soci::use(lcur),
                         soci::use(nmac);
-                    ++step.config_values;
+                    ++step.applications;  // a row MAC renewed
                 } else {
                     s.rotation_skipped.insert("recovery");
                     ++step.skipped;
@@ -1343,6 +1365,10 @@ std::optional<recovery_public_key> store::recovery_key() {
     } catch (const std::exception& e) {
         s.rethrow_db(e, "cannot read the recovery key");
     }
+    if (kv > s.need_ring().current_version())
+        throw error(errc::unknown_key_version,
+                    "the recovery key row is under key version " + std::to_string(kv) +
+                        ", newer than this keyring: the keyring is behind a rotation");
     if (!s.mac_ok(kv, recovery_mac_input(k.pem, k.id), mac)) {
         s.audit_integrity("recovery key row", "recovery key");
         throw error(errc::integrity_failure,

@@ -451,6 +451,13 @@ int cmd_secret_restore(const cli_args& a) {
                         "the store has " + std::to_string(n) + " value(s) under key version " + std::to_string(kv) +
                             ", which this backup (key versions " + version_list(info.versions) +
                             ") lacks: use a newer backup; nothing changed");
+    // Rows MAC'd, and audit records chained, under a version the backup lacks: restoring would
+    // lose that version for good (the rows would read as tampered).
+    for (const auto& [kv, needs_key] : st->key_versions_in_use())
+        if (needs_key ? !ring.has_version(kv) : !ring.has_audit_key(kv))
+            throw error(errc::unknown_key_version,
+                        "the store has rows under key version " + std::to_string(kv) + ", which this backup (key versions " +
+                            version_list(info.versions) + ") lacks: use a newer backup; nothing changed");
     bool created_key_file = false;
     if (!key) {
         if (!std::filesystem::exists(*cfg.keyring.key_file)) {
@@ -548,7 +555,8 @@ int cmd_secret_rotate(const cli_args& a) {
     }
     if (total.skipped > 0) {
         std::cerr << "ssogate: " << total.skipped
-                  << " row(s) failed their integrity check and stay under older key versions (see `audit list`)\n";
+                  << " row(s) failed their integrity check and stay under older key versions (`app list` and"
+                     " `map list` show them as TAMPERED)\n";
         return 1;
     }
     return 0;
@@ -609,8 +617,22 @@ std::pair<std::string, bytes> admin_request(const std::string& socket_path, cons
 
 int cmd_secret_export(const cli_args& a) {
     // The gateway checks who we are (SO_PEERCRED); we only carry the bytes to a file.
-    const auto [header, data] = admin_request(a.gateway_socket, "EXPORT");
-    write_new_file(a.out_file, data);
+    const int out = ::open(a.out_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (out < 0)
+        throw error(errc::invalid_argument, "cannot create " + a.out_file + ": " +
+                                                (errno == EEXIST ? "it already exists" : std::strerror(errno)));
+    std::pair<std::string, bytes> answer;
+    try {
+        answer = admin_request(a.gateway_socket, "EXPORT");
+    } catch (...) {
+        ::close(out);
+        ::unlink(a.out_file.c_str());
+        throw;
+    }
+    const auto& data = answer.second;
+    const bool written = ::write(out, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(out) == 0;
+    ::close(out);
+    if (!written) throw error(errc::invalid_argument, "cannot write " + a.out_file);
     const auto info = read_export_info(data);
     ok_line(a, "exported keyring " + info.fingerprint + " (key versions " + version_list(info.versions) + ") to " +
                    a.out_file + ", readable only with recovery key " + info.recovery_key_id,

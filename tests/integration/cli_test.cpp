@@ -305,6 +305,16 @@ TEST_F(Cli, OldKeyVersionsRetireOnlyWhenEveryLiveGatewayHoldsTheNewOne) {
     EXPECT_NE(ok({"audit", "verify"}).find("intact"), std::string::npos);  // old records verify with kept audit keys
 }
 
+TEST_F(Cli, RestoreRefusesABackupOlderThanRowsItWouldOrphan) {
+    ok({"secret", "init"});
+    ok({"app", "create", "TSO", "--kind", "individual"});  // a row, but no encrypted value
+    ok({"secret", "backup", "--out", (dir_ / "old.bak").string(), "--password-stdin"}, "backup password one\n");
+    ok({"secret", "rotate"});  // the row is MAC'd under version 2 now; version 1 retires
+    fails({"secret", "restore", "--in", (dir_ / "old.bak").string(), "--password-stdin"},
+          "rows under key version 2", "backup password one\n");
+    EXPECT_NE(ok({"audit", "verify"}).find("intact"), std::string::npos);
+}
+
 TEST_F(Cli, DemoCreatesAndReusesItsStore) {
     auto r = run({SSOGATE_BIN, "demo", "--dir", (dir_ / "demo").string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;

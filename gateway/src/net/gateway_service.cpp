@@ -392,7 +392,15 @@ asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const g
         try {
             auto st = store::open(store_options_for(cfg, "gateway:" + cfg.gateway.id));
             st->attach(*snap.ring);
-            const auto rk = st->recovery_key();
+            std::optional<recovery_public_key> rk;
+            try {
+                rk = st->recovery_key();
+            } catch (const error& e) {
+                if (e.code() != make_error_code(errc::unknown_key_version)) throw;
+                k.recheck_now();  // behind a rotation: fetch the keyring again
+                throw error(errc::unknown_key_version,
+                            "this gateway's keyring is behind a rotation and is being fetched again: export again in a few seconds");
+            }
             if (!rk) {
                 answer = "ERR no recovery key is registered: on an admin machine run `ssogate secret recovery-key set "
                          "--public-key FILE` (keep the private key offline), then export again";

@@ -133,6 +133,9 @@ public:
         std::size_t skipped = 0;  // rows that fail their integrity check: left as they are
         bool done = false;        // nothing rotatable is left under an older key version
     };
+    /// Every key version some row depends on: ciphertexts and row MACs (needing the key) and
+    /// audit records (needing at least the version's audit key), as (version, needs_key).
+    [[nodiscard]] std::vector<std::pair<std::uint32_t, bool>> key_versions_in_use();
     /// Values and protected rows still under a key version older than the current one.
     [[nodiscard]] std::size_t rotation_pending();
     /// Move up to `batch` rows of each kind to the current key version, in one transaction:
