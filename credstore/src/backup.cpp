@@ -7,7 +7,6 @@ namespace {
 
 constexpr std::string_view magic = "SSOGBK01";
 constexpr std::size_t salt_size = 16;
-constexpr std::size_t max_versions = 100000;
 
 [[noreturn]] void corrupt(const std::string& why) {
     throw error(errc::corrupt_sealed_keyring, "not a usable ssogate keyring backup: " + why);
@@ -24,11 +23,11 @@ parsed parse(std::span<const std::byte> file) {
     byte_reader r(file);
     if (as_text(r.raw(magic.size())) != magic) corrupt("bad magic (is this a backup file?)");
     parsed p;
-    p.info.created_at = r.i64();
-    p.info.fingerprint = r.str(64);
-    const std::uint32_t n = r.u32();
-    if (r.failed() || n == 0 || n > max_versions) corrupt("bad version list");
-    for (std::uint32_t i = 0; i < n; ++i) p.info.versions.push_back(r.u32());
+    keyring_file_prefix prefix;
+    if (!read_prefix(r, prefix)) corrupt("bad version list");
+    p.info.created_at = prefix.created_at;
+    p.info.fingerprint = std::move(prefix.fingerprint);
+    p.info.versions = std::move(prefix.versions);
     p.info.reminder = r.str(4096);
     p.params.n = r.u64();
     p.params.r = r.u32();
@@ -52,10 +51,8 @@ bytes write_backup(const keyring& ring, std::string_view password, std::string_v
     const bytes salt = random_bytes(salt_size);
     const bytes nonce = random_bytes(gcm_nonce_size);
     byte_writer w;
-    w.raw(as_bytes(magic)).i64(now).str(ring.fingerprint());
-    const auto versions = ring.versions();
-    w.u32(static_cast<std::uint32_t>(versions.size()));
-    for (const auto& v : versions) w.u32(v.version);
+    w.raw(as_bytes(magic));
+    write_prefix(w, {now, ring.fingerprint(), version_numbers(ring)});
     w.str(reminder).u64(params.n).u32(params.r).u32(params.p).blob(salt).raw(nonce);
     const std::size_t header_size = w.view().size();
     const secret_bytes key = scrypt(password, salt, params, aes_key_size);

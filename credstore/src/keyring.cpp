@@ -219,11 +219,13 @@ std::string version_list(std::span<const std::uint32_t> versions) {
     return s;
 }
 
-std::string version_list(const keyring& ring) {
+std::vector<std::uint32_t> version_numbers(const keyring& ring) {
     std::vector<std::uint32_t> v;
     for (const auto& e : ring.versions()) v.push_back(e.version);
-    return version_list(v);
+    return v;
 }
+
+std::string version_list(const keyring& ring) { return version_list(version_numbers(ring)); }
 
 std::vector<std::uint32_t> parse_version_list(std::string_view text) {
     std::vector<std::uint32_t> out;

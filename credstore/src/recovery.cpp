@@ -68,11 +68,11 @@ parsed parse(std::span<const std::byte> file) {
     byte_reader r(file);
     if (as_text(r.raw(magic.size())) != magic) corrupt("bad magic (is this an export file?)");
     parsed p;
-    p.info.created_at = r.i64();
-    p.info.fingerprint = r.str(64);
-    const std::uint32_t n = r.u32();
-    if (r.failed() || n == 0 || n > 100000) corrupt("bad version list");
-    for (std::uint32_t i = 0; i < n; ++i) p.info.versions.push_back(r.u32());
+    keyring_file_prefix prefix;
+    if (!read_prefix(r, prefix)) corrupt("bad version list");
+    p.info.created_at = prefix.created_at;
+    p.info.fingerprint = std::move(prefix.fingerprint);
+    p.info.versions = std::move(prefix.versions);
     p.info.recovery_key_id = r.str(128);
     p.wrapped = r.blob(2048);
     p.nonce = r.raw(gcm_nonce_size);
@@ -110,10 +110,8 @@ bytes write_export(const keyring& ring, const recovery_public_key& pub, std::int
 
     const bytes nonce = random_bytes(gcm_nonce_size);
     byte_writer w;
-    w.raw(as_bytes(magic)).i64(now).str(ring.fingerprint());
-    const auto versions = ring.versions();
-    w.u32(static_cast<std::uint32_t>(versions.size()));
-    for (const auto& v : versions) w.u32(v.version);
+    w.raw(as_bytes(magic));
+    write_prefix(w, {now, ring.fingerprint(), version_numbers(ring)});
     w.str(pub.id).blob(wrapped).raw(nonce);
     const std::size_t header_size = w.view().size();
     const secret_bytes payload = ring.serialize();

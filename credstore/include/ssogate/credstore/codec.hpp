@@ -42,6 +42,19 @@ private:
     std::vector<std::byte> out_;
 };
 
+/// The prefix every keyring file (backup, export) starts with, after its magic:
+/// created i64 | fingerprint (u32 len + ASCII) | versions (u32 count + count x u32).
+struct keyring_file_prefix {
+    std::int64_t created_at = 0;
+    std::string fingerprint;
+    std::vector<std::uint32_t> versions;
+};
+
+class byte_reader;
+void write_prefix(byte_writer& w, const keyring_file_prefix& p);
+/// false (and `r` failed) when malformed: no versions, or more than 100,000.
+bool read_prefix(byte_reader& r, keyring_file_prefix& p);
+
 class byte_reader {
 public:
     explicit byte_reader(std::span<const std::byte> in) noexcept : in_(in) {}
@@ -81,5 +94,19 @@ private:
     std::size_t pos_ = 0;
     bool failed_ = false;
 };
+
+inline void write_prefix(byte_writer& w, const keyring_file_prefix& p) {
+    w.i64(p.created_at).str(p.fingerprint).u32(static_cast<std::uint32_t>(p.versions.size()));
+    for (auto v : p.versions) w.u32(v);
+}
+
+inline bool read_prefix(byte_reader& r, keyring_file_prefix& p) {
+    p.created_at = r.i64();
+    p.fingerprint = r.str(64);
+    const std::uint32_t n = r.u32();
+    if (r.failed() || n == 0 || n > 100000) return false;
+    for (std::uint32_t i = 0; i < n; ++i) p.versions.push_back(r.u32());
+    return !r.failed();
+}
 
 }  // namespace ssogate::credstore

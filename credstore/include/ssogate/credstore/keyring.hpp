@@ -88,6 +88,7 @@ private:
 /// "1,2,3": key versions as heartbeats, backups and messages write them.
 std::string version_list(std::span<const std::uint32_t> versions);
 std::string version_list(const keyring& ring);  // its active versions
+std::vector<std::uint32_t> version_numbers(const keyring& ring);  // its active versions
 std::vector<std::uint32_t> parse_version_list(std::string_view text);
 
 /// Where the unseal key comes from.
