@@ -95,6 +95,43 @@ protected:
         return json::parse(r.out, nullptr, false);
     }
 
+    /// PKI, a secret server config (unseal.key, allowing gw-1) on a free port; returns its path.
+    std::string secret_server_toml() {
+        ssogate::test::make_pki(dir_.path(), {{"gw-1", true}});
+        port_ = ssogate::test::free_port();
+        write_file(dir_ / "ss.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
+                                     "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port_) + "\"\n"
+                                     "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
+                                     "allowed_clients = [\"gw-1\"]\n");
+        return (dir_ / "ss.toml").string();
+    }
+
+    /// A gateway `id` (certificate gw-1) of this store using that secret server.
+    std::string gateway_toml(const std::string& id, const std::string& extra = {}) {
+        write_file(dir_ / (id + ".toml"),
+                   "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n[gateway]\nid = \"" +
+                       id + "\"\nmanagement_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
+                       std::to_string(port_) + "\"]\ncertificate = \"gw-1.pem\"\nprivate_key = \"gw-1.key\"\n"
+                       "ca = \"ca.pem\"\n" + extra);
+        return (dir_ / (id + ".toml")).string();
+    }
+
+    /// The gateway's /healthz as JSON ({} when it does not answer).
+    static json health(int mgmt) {
+        auto h = json::parse(ssogate::test::http_get(mgmt, "/healthz").body, nullptr, false);
+        return h.is_discarded() ? json::object() : h;
+    }
+
+    /// Wait until the gateway is unsealed; returns its management port (0 on a timeout).
+    static int wait_unsealed(ssogate::test::service& gw) {
+        const int mgmt = ssogate::test::logged_port(gw.wait_for("management listening on", 15s));
+        for (int i = 0; i < 200; ++i) {
+            if (health(mgmt).value("state", "") == "unsealed") return mgmt;
+            std::this_thread::sleep_for(50ms);
+        }
+        return 0;
+    }
+
     std::string sealed_row() {
         return run({"/usr/bin/sqlite3", (dir_ / "store.db").string(), "SELECT sealed || updated_at FROM keyring"}).out;
     }
@@ -102,6 +139,7 @@ protected:
     temp_dir dir_;
     std::string fingerprint_;
     std::unique_ptr<keyring> ring_;
+    int port_ = 0;
 };
 
 }  // namespace
@@ -129,27 +167,10 @@ TEST_F(Lifecycle, RestoreAfterLosingTheUnsealKeyAndTheSealedKeyring) {
     EXPECT_EQ(verify_all(20), 20);
 
     // A secret server with the new key and a gateway: unsealed.
-    ssogate::test::make_pki(dir_.path(), {{"gw-1", true}});
-    const int port = ssogate::test::free_port();
-    write_file(dir_ / "ss.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
-                                 "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
-                                 "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
-                                 "allowed_clients = [\"gw-1\"]\n");
-    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n[gateway]\nid = \"gw-1\"\n"
-                                 "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
-                                     std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
-                                 "private_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
-    ssogate::test::service ss({SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss.log");
+    ssogate::test::service ss({SSOGATE_BIN, "secret-server", "--config", secret_server_toml()}, dir_ / "ss.log");
     ASSERT_NE(ss.wait_for("listening on", 15s), "") << ss.log();
-    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", (dir_ / "gw.toml").string()}, dir_ / "gw.log");
-    const int mgmt = ssogate::test::logged_port(gw.wait_for("management listening on", 15s));
-    std::string state;
-    for (int i = 0; i < 100 && state != "unsealed"; ++i) {
-        std::this_thread::sleep_for(50ms);
-        auto h = json::parse(ssogate::test::http_get(mgmt, "/healthz").body, nullptr, false);
-        if (!h.is_discarded()) state = h.value("state", "");
-    }
-    EXPECT_EQ(state, "unsealed") << gw.log();
+    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", gateway_toml("gw-1")}, dir_ / "gw.log");
+    EXPECT_GT(wait_unsealed(gw), 0) << gw.log();
 }
 
 TEST_F(Lifecycle, RefusedRestoresChangeNothing) {
@@ -200,33 +221,12 @@ TEST_F(Lifecycle, RefusedRestoresChangeNothing) {
 // in no file, log or core dump left behind) ride along.
 TEST_F(Lifecycle, EmergencyExportFromTheLastLiveGatewayThenRecover) {
     seed(10);
-    ssogate::test::make_pki(dir_.path(), {{"gw-1", true}});
-    const int port = ssogate::test::free_port();
-    write_file(dir_ / "ss.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
-                                 "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
-                                 "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
-                                 "allowed_clients = [\"gw-1\"]\n");
-    auto gw_config = [&](const std::string& id) {
-        write_file(dir_ / (id + ".toml"), "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n[gateway]\nid = \"" + id + "\"\n"
-                                          "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
-                                              std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
-                                          "private_key = \"gw-1.key\"\nca = \"ca.pem\"\n");
-        return (dir_ / (id + ".toml")).string();
-    };
-    auto wait_unsealed = [&](ssogate::test::service& gw) {
-        const int mgmt = ssogate::test::logged_port(gw.wait_for("management listening on", 15s));
-        for (int i = 0; i < 200; ++i) {
-            auto h = json::parse(ssogate::test::http_get(mgmt, "/healthz").body, nullptr, false);
-            if (!h.is_discarded() && h.value("state", "") == "unsealed") return true;
-            std::this_thread::sleep_for(50ms);
-        }
-        return false;
-    };
+    const std::string ss_toml = secret_server_toml();
     auto ss = std::make_unique<ssogate::test::service>(
-        std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss.log");
+        std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", ss_toml}, dir_ / "ss.log");
     ASSERT_NE(ss->wait_for("listening on", 15s), "") << ss->log();
-    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", gw_config("gw-1")}, dir_ / "gw-1.log");
-    ASSERT_TRUE(wait_unsealed(gw)) << gw.log();
+    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", gateway_toml("gw-1")}, dir_ / "gw-1.log");
+    ASSERT_GT(wait_unsealed(gw), 0) << gw.log();
     const std::string sock = (dir_ / "gw-1.admin.sock").string();
     EXPECT_EQ(std::filesystem::status(sock).permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
@@ -276,10 +276,10 @@ TEST_F(Lifecycle, EmergencyExportFromTheLastLiveGatewayThenRecover) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(verify_all(10), 10);
     ss = std::make_unique<ssogate::test::service>(
-        std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss2.log");
+        std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", ss_toml}, dir_ / "ss2.log");
     ASSERT_NE(ss->wait_for("listening on", 15s), "") << ss->log();
-    ssogate::test::service gw2({SSOGATE_BIN, "gateway", "--config", gw_config("gw-2")}, dir_ / "gw-2.log");
-    ASSERT_TRUE(wait_unsealed(gw2)) << gw2.log();
+    ssogate::test::service gw2({SSOGATE_BIN, "gateway", "--config", gateway_toml("gw-2")}, dir_ / "gw-2.log");
+    ASSERT_GT(wait_unsealed(gw2), 0) << gw2.log();
     bool audited = false;
     for (const auto& rec : json::parse(ssogate({"audit", "list", "--json", "--limit", "1000"}).out))
         audited = audited || (rec["action"] == "secret.export" && rec["outcome"] == "ok");
@@ -319,26 +319,13 @@ TEST_F(Lifecycle, RotationKilledAtRandomPointsThenRerunLosesNothing) {
     seed(users);
     // A secret server and a gateway started before the rotations: the gateway must stay
     // unsealed throughout and end up holding the final key version.
-    ssogate::test::make_pki(dir_.path(), {{"gw-1", true}});
-    const int port = ssogate::test::free_port();
-    write_file(dir_ / "ss.toml", "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
-                                 "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
-                                 "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
-                                 "allowed_clients = [\"gw-1\"]\n");
-    write_file(dir_ / "gw.toml", "[store]\nurl = \"sqlite:store.db\"\n[identity.domains]\nCORP = \"CORP.EXAMPLE\"\n[gateway]\nid = \"gw-1\"\n"
-                                 "management_listen = \"127.0.0.1:0\"\nsecret_servers = [\"127.0.0.1:" +
-                                     std::to_string(port) + "\"]\ncertificate = \"gw-1.pem\"\n"
-                                 "private_key = \"gw-1.key\"\nca = \"ca.pem\"\nrecheck_seconds = 1\n");
-    ssogate::test::service ss({SSOGATE_BIN, "secret-server", "--config", (dir_ / "ss.toml").string()}, dir_ / "ss.log");
+    ssogate::test::service ss({SSOGATE_BIN, "secret-server", "--config", secret_server_toml()}, dir_ / "ss.log");
     ASSERT_NE(ss.wait_for("listening on", 15s), "") << ss.log();
-    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", (dir_ / "gw.toml").string()}, dir_ / "gw.log");
-    const int mgmt = ssogate::test::logged_port(gw.wait_for("management listening on", 15s));
-    auto gateway_health = [&] {
-        auto h = json::parse(ssogate::test::http_get(mgmt, "/healthz").body, nullptr, false);
-        return h.is_discarded() ? json::object() : h;
-    };
-    for (int i = 0; i < 200 && gateway_health().value("state", "") != "unsealed"; ++i) std::this_thread::sleep_for(50ms);
-    ASSERT_EQ(gateway_health().value("state", ""), "unsealed") << gw.log();
+    ssogate::test::service gw({SSOGATE_BIN, "gateway", "--config", gateway_toml("gw-1", "recheck_seconds = 1\n")},
+                              dir_ / "gw.log");
+    const int mgmt = wait_unsealed(gw);
+    ASSERT_GT(mgmt, 0) << gw.log();
+    auto gateway_health = [&] { return health(mgmt); };
     // How long one whole rotation takes here, so the kills land inside one.
     const auto t0 = std::chrono::steady_clock::now();
     ASSERT_EQ(ssogate({"secret", "rotate", "--batch", "3"}).exit_code, 0);
