@@ -23,11 +23,7 @@ parsed parse(std::span<const std::byte> file) {
     byte_reader r(file);
     if (as_text(r.raw(magic.size())) != magic) corrupt("bad magic (is this a backup file?)");
     parsed p;
-    keyring_file_prefix prefix;
-    if (!read_prefix(r, prefix)) corrupt("bad version list");
-    p.info.created_at = prefix.created_at;
-    p.info.fingerprint = std::move(prefix.fingerprint);
-    p.info.versions = std::move(prefix.versions);
+    if (!read_prefix(r, p.info)) corrupt("bad version list");
     p.info.reminder = r.str(4096);
     p.params.n = r.u64();
     p.params.r = r.u32();

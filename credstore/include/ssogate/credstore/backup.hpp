@@ -8,6 +8,7 @@
 //   body    = AES-256-GCM(scrypt(password, salt, N, r, p), keyring payload, aad = header) | tag
 // Everything in the header is authenticated, so neither the reminder, the versions nor the
 // scrypt parameters can be changed unnoticed; only the password opens the body.
+#include <ssogate/credstore/codec.hpp>
 #include <ssogate/credstore/keyring.hpp>
 
 #include <cstdint>
@@ -16,10 +17,8 @@
 
 namespace ssogate::credstore {
 
-struct backup_info {
-    std::int64_t created_at = 0;
-    std::string fingerprint;
-    std::vector<std::uint32_t> versions;
+/// created_at, fingerprint and versions come from the prefix every keyring file starts with.
+struct backup_info : keyring_file_prefix {
     std::string reminder;
 };
 

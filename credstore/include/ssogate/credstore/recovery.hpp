@@ -8,6 +8,7 @@
 //            | wrapped key (u32 len + RSA-OAEP-SHA256 of a fresh AES-256 key) | nonce (12)
 //   body   = AES-256-GCM(that key, keyring payload, aad = header) | tag
 // so whoever holds the file but not the private key learns nothing but the header.
+#include <ssogate/credstore/codec.hpp>
 #include <ssogate/credstore/keyring.hpp>
 
 #include <filesystem>
@@ -26,10 +27,8 @@ recovery_public_key load_recovery_public_key(const std::filesystem::path& file);
 /// The same checks on PEM text (from the store).
 recovery_public_key parse_recovery_public_key(std::string_view pem);
 
-struct export_info {
-    std::int64_t created_at = 0;
-    std::string fingerprint;
-    std::vector<std::uint32_t> versions;
+/// created_at, fingerprint and versions come from the prefix every keyring file starts with.
+struct export_info : keyring_file_prefix {
     std::string recovery_key_id;
 };
 
