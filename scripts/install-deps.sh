@@ -9,7 +9,9 @@ build_pkgs=(g++ cmake ninja-build pkg-config make
   libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libkrb5-dev libldap-dev)
 test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 python3 openssl gdb util-linux
-  krb5-kdc krb5-admin-server krb5-user curl)
+  krb5-kdc krb5-admin-server krb5-user curl
+  s3270 hercules slapd ldap-utils libsasl2-modules-gssapi-mit
+  samba samba-ad-dc samba-ad-provision winbind iproute2)
 bench_pkgs=(libbenchmark-dev sqlite3)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
