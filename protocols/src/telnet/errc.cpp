@@ -71,6 +71,24 @@ class category final : public std::error_category {
                 return "3270: character not in the host code page";
             case errc::invalid_utf8:
                 return "3270: text is not valid UTF-8";
+            case errc::tn3270e_header_too_short:
+                return "tn3270e: record shorter than its 5-byte header";
+            case errc::unknown_data_type:
+                return "tn3270e: unknown data type in a record header";
+            case errc::malformed_bind:
+                return "tn3270e: BIND-IMAGE data is not a valid BIND";
+            case errc::malformed_tn3270e:
+                return "tn3270e: malformed subnegotiation";
+            case errc::tn3270e_functions_violation:
+                return "tn3270e: FUNCTIONS IS names a function not requested";
+            case errc::tn3270e_rejected:
+                return "tn3270e: device type or LU rejected";
+            case errc::tn3270e_refused:
+                return "tn3270e: the peer refused TN3270E";
+            case errc::record_before_negotiation:
+                return "tn3270: record received before 3270 mode";
+            case errc::function_not_negotiated:
+                return "tn3270e: function or data type not negotiated";
         }
         return "unknown protocols error " + std::to_string(ev);
     }

@@ -41,8 +41,15 @@ auto terminal(std::string type = "IBM-3279-2-E", std::string lu = {}) {
     };
 }
 
+// A plain TN3270 host (RFC 1576); tn3270e_negotiation_test.cpp has the TN3270E ones.
+session_config plain_host_config() {
+    session_config cfg;
+    cfg.tn3270e = false;
+    return cfg;
+}
+
 auto host() {
-    return [] { return session(role::host, session_config{}); };
+    return [] { return session(role::host, plain_host_config()); };
 }
 
 // NVT data arrives in as many pieces as there were reads: compare it whole.
@@ -142,13 +149,18 @@ TEST(Tn3270Session, TerminalNegotiatesWithHerculesStyleHost) {
         .run_all(terminal());
 }
 
-TEST(Tn3270Session, TerminalRefusesTn3270eForNow) {
-    // Stage 1: DO TN3270E -> WONT TN3270E; RFC 2355 hosts then fall back to plain TN3270.
+TEST(Tn3270Session, TerminalRefusesTn3270eWhenSwitchedOff) {
+    // session_config::tn3270e = false: DO TN3270E -> WONT TN3270E; RFC 2355 hosts then fall
+    // back to plain TN3270.
     script()
         .peer_sends("ff fd 28"_hex)
         .expect_sent("ff fc 28"_hex)
         .peer_sends("ff fa 28 08 02 ff f0"_hex)  // a TN3270E SB after the refusal: ignored
-        .run_all(terminal());
+        .run_all([] {
+            session_config cfg;
+            cfg.tn3270e = false;
+            return session(role::terminal, cfg);
+        });
 }
 
 TEST(Tn3270Session, TerminalRefusesOptionsItDoesNotKnow) {
@@ -225,7 +237,7 @@ TEST(Tn3270Session, TerminalLeaves3270ModeWhenHostTurnsBinaryOff) {
 }
 
 TEST(Tn3270Session, HostAsksForTheTerminalTypeFirst) {
-    session s(role::host, {});
+    session s(role::host, plain_host_config());
     EXPECT_TRUE(s.want_write());
     EXPECT_TRUE(s.want_read());
     EXPECT_EQ(bytes(s.pending_output().begin(), s.pending_output().end()), "ff fd 18"_hex);
@@ -368,7 +380,7 @@ TEST(Tn3270Session, HostReportsTerminalTypeIsNotAskedFor) {
         .run_all(host());
 }
 
-TEST(Tn3270Session, HostDoesNotOfferTn3270eAndRefusesIt) {
+TEST(Tn3270Session, PlainHostDoesNotOfferTn3270eAndRefusesIt) {
     script()
         .expect_sent("ff fd 18"_hex)
         .peer_sends("ff fb 28 ff fd 28"_hex)
@@ -376,8 +388,8 @@ TEST(Tn3270Session, HostDoesNotOfferTn3270eAndRefusesIt) {
         .run_all(host());
 }
 
-TEST(Tn3270Session, HostAndTerminalNegotiateInMemory) {
-    session h(role::host, {});
+TEST(Tn3270Session, PlainHostAndTerminalNegotiateInMemory) {
+    session h(role::host, plain_host_config());
     session_config cfg;
     cfg.terminal_type = "IBM-3279-2-E";
     session t(role::terminal, cfg);
@@ -397,7 +409,7 @@ TEST(Tn3270Session, HostAndTerminalNegotiateInMemory) {
 class Tn3270SessionTypes : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Tn3270SessionTypes, HostAndTerminalAgreeOnTheType) {
-    session h(role::host, {});
+    session h(role::host, plain_host_config());
     session_config cfg;
     cfg.terminal_type = GetParam();
     cfg.lu_name = "LUA";

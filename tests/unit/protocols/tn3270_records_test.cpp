@@ -53,8 +53,11 @@ script negotiated_terminal() {
     return t;
 }
 
+// Plain TN3270 (RFC 1576); tn3270e_records_test.cpp covers the TN3270E header.
 session negotiated_session(role r) {
-    session h(role::host, {});
+    session_config plain;
+    plain.tn3270e = false;
+    session h(role::host, plain);
     session_config cfg;
     cfg.terminal_type = "IBM-3278-2";
     session t(role::terminal, cfg);
