@@ -9,6 +9,7 @@ add_executable(protocols_unit_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/protocols/tn3270_trace_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/protocols/tn3270e_trace_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/protocols/tn3270e_negotiation_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/protocols/tn3270e_records_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/protocols/codepage_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/protocols/buffer_address_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/protocols/outbound_record_test.cpp

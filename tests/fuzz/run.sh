@@ -5,7 +5,7 @@ build=${1:?build dir}; seconds=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/ssogate-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet fuzz_datastream fuzz_negotiate; do
+for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet fuzz_datastream fuzz_tn3270e fuzz_negotiate; do
   mkdir -p "$work/$t"
   case $t in
     fuzz_principal) cp "$here"/corpus/principal-* "$work/$t/" ;;
@@ -13,6 +13,7 @@ for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet 
     fuzz_negotiate) cp "$here"/../unit/identity/data/negotiate-* "$work/$t/" ;;
     fuzz_telnet) cp "$here"/../data/fuzz/telnet-* "$work/$t/" ;;
     fuzz_datastream) cp "$here"/../data/fuzz/datastream-* "$work/$t/" ;;
+    fuzz_tn3270e) cp "$here"/../data/fuzz/tn3270e-* "$work/$t/" ;;
   esac
   echo "== $t (${seconds}s)"
   mkdir -p "$build/fuzz-artifacts"
