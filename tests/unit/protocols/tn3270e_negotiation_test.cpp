@@ -502,3 +502,75 @@ TEST(Tn3270eSession, RejectsABadTn3270eConfiguration) {
     h.host_lu_names = {"BAD NAME"};
     EXPECT_THROW(session(role::host, h), std::invalid_argument);
 }
+
+// ---- more bad input and restarts ----------------------------------------------------------
+
+TEST(Tn3270eSession, OverLongSubnegotiationIsFatal) {
+    session_config cfg;
+    cfg.max_subnegotiation = 16;
+    script()
+        .peer_sends("ff fd 28"_hex)
+        .expect_sent("ff fb 28"_hex)
+        .peer_sends(device_type_is("IBM-3278-2-E", "A-NAME-FAR-TOO-LONG"))
+        .expect_error(make_error_code(errc::subnegotiation_too_long))
+        .then([](session& s) { EXPECT_FALSE(s.want_read()); })
+        .run_all([cfg] { return session(role::terminal, cfg); });
+}
+
+TEST(Tn3270eSession, TerminalAbandonsOnAnUnknownRejectReason) {
+    script()
+        .peer_sends(cat({"ff fd 28"_hex, send_device_type}))
+        .expect_sent(cat({"ff fb 28"_hex, device_type_request("IBM-3278-2-E")}))
+        .peer_sends(device_type_reject(0x42))
+        .expect_sent("ff fc 28"_hex)
+        .expect_event(violation(errc::malformed_tn3270e))
+        .run_all(terminal());
+}
+
+TEST(Tn3270eSession, TerminalFollowsAHostThatRestartsTheNegotiation) {
+    // x3270 tn3270e-renegotiate.trc: the host sends SEND DEVICE-TYPE again in TN3270E mode.
+    terminal_until_functions()
+        .peer_sends(functions(true, "00 02 04"_hex))
+        .expect_event(negotiated{"IBM-3278-2-E", "LU000042", true, all_three})
+        .peer_sends(send_device_type)
+        .expect_sent(device_type_request("IBM-3278-2-E"))
+        .expect_event(negotiation_failed{make_error_code(errc::left_3270_mode)})
+        .then([](session& s) { EXPECT_FALSE(s.in_3270_mode()); })
+        .peer_sends(cat({device_type_is("IBM-3278-2-E", "LU000043"), functions(false, "00"_hex)}))
+        .expect_sent(cat({functions(false, "00 02 04"_hex), functions(true, "00"_hex)}))
+        .expect_event(negotiated{"IBM-3278-2-E", "LU000043", true, {tn3270e_function::bind_image}})
+        .run_all(terminal());
+}
+
+TEST(Tn3270eSession, HostAcceptsAPrinterAssociatedByTheOwner) {
+    host_until_device_type()
+        .peer_sends(device_type_request("IBM-3287-1", "termlu", true))
+        .expect_sent(device_type_is("IBM-3287-1", "PRT001"))
+        .peer_sends(functions(false, "01 03"_hex))
+        .expect_sent(functions(false, "03"_hex))  // DATA-STREAM-CTL is not ours: counter
+        .peer_sends(functions(true, "03"_hex))
+        .expect_event(negotiated{"IBM-3287-1", "PRT001", true, {tn3270e_function::scs_ctl_codes}})
+        .run_all(host_with([](session_config& c) {
+            c.host_device_types = {"IBM-3287-1", "IBM-3278-2"};
+            c.tn3270e_functions = {tn3270e_function::scs_ctl_codes, tn3270e_function::responses};
+            c.assign_lu = [](const lu_request& r) {
+                return r.associate == "TERMLU" ? lu_decision::assign("PRT001")
+                                               : lu_decision::refuse(reject_reason::inv_associate);
+            };
+        }));
+}
+
+TEST(Tn3270eSession, HostReportsARecordBeforeNegotiation) {
+    host_until_device_type()
+        .peer_sends("00 00 00 00 00 7d ff ef"_hex)
+        .expect_event(nvt_data{"00 00 00 00 00 7d"_hex})
+        .expect_event(violation(errc::record_before_negotiation))
+        .merge_events_with([](event& into, const event& next) {
+            auto* a = std::get_if<nvt_data>(&into);
+            const auto* b = std::get_if<nvt_data>(&next);
+            if (a == nullptr || b == nullptr) return false;
+            a->data.insert(a->data.end(), b->data.begin(), b->data.end());
+            return true;
+        })
+        .run_all(host());
+}

@@ -1,5 +1,5 @@
 #pragma once
-// One TN3270 connection (RFC 1576), either end, sans-I/O in the nghttp2 shape: push the bytes a
+// One TN3270 (RFC 1576) or TN3270E (RFC 2355) connection, either end, sans-I/O in the nghttp2 shape: push the bytes a
 // read returned into receive(), pull events with next_event(), write pending_output() to the
 // socket and consume_output() what was written. No sockets, no clocks: a negotiation that never
 // finishes is the owner's timer to catch.
@@ -28,8 +28,10 @@
 //   then starts; a host that never sends DO TN3270E gets plain TN3270 unchanged.
 // In TN3270E mode records gain and lose the 5-byte header transparently: send_record() sends
 // 3270-DATA, receive() strips the header into record::header. RESPONSE, BIND-IMAGE, UNBIND and
-// SYSREQ (IAC AO) arrive as their own events; send_response() / send_sysreq() answer them.
-
+// SYSREQ (IAC AO) arrive as their own events; send_positive_response() /
+// send_negative_response() and send_sysreq() are the terminal's side of them. DEVICE-TYPE
+// subnegotiations name LUs only; the session never sees or logs a password.
+//
 // Errors: receive() sets `ec` only for fatal conditions (is_fatal() is true: the session takes
 // no more input); problems the session survives arrive as protocol_violation or
 // negotiation_failed events. Nothing throws on peer input. The constructor throws
@@ -48,6 +50,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -126,11 +129,14 @@ struct record_options {
     response_flag response = response_flag::no_response;
 };
 
-/// Flow (host role):
+/// Flow (host role, plain TN3270; with TN3270E offered it starts at tn3270e_first and enters
+/// this flow only on fallback, see the e_step flow below):
 ///   want_will_ttype --WILL TTYPE--> want_ttype_is --IS 3270 type--> want_binary_eor
 ///   --BINARY+EOR both ways--> in_3270.   Refusals / non-3270 types -> failed (event).
 /// Flow (terminal role): answering only; in_3270 when TTYPE (ours), BINARY and EOR (both ways)
-/// are enabled. Either role leaves 3270 mode (event) if one of them is turned off later.
+/// are enabled, or, with TN3270E agreed, when DEVICE-TYPE and FUNCTIONS are. Either role leaves
+/// 3270 mode (negotiation_failed left_3270_mode) if one of them is turned off later or the host
+/// restarts the TN3270E negotiation (then `negotiated` comes again).
 class session {
   public:
     session(role r, session_config cfg);
