@@ -14,9 +14,11 @@ add_executable(identity_unit_tests
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/identity_config_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/negotiate_header_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/outcomes_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/pac_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/throttle_test.cpp)
 target_compile_definitions(identity_unit_tests PRIVATE
-  SSOGATE_IDENTITY_TEST_DATA="${CMAKE_CURRENT_LIST_DIR}/unit/identity/data")
+  SSOGATE_IDENTITY_TEST_DATA="${CMAKE_CURRENT_LIST_DIR}/unit/identity/data"
+  SSOGATE_TEST_DATA_DIR="${CMAKE_CURRENT_LIST_DIR}/data")
 target_link_libraries(identity_unit_tests PRIVATE ssogate::identity ssogate_test_support
   PkgConfig::KRB5 GTest::gtest_main ssogate_warnings)
 gtest_discover_tests(identity_unit_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
@@ -32,3 +34,20 @@ target_link_libraries(identity_kdc_tests PRIVATE ssogate::identity ssogate_test_
   PkgConfig::KRB5 nlohmann_json::nlohmann_json GTest::gtest_main Threads::Threads ssogate_warnings)
 gtest_discover_tests(identity_kdc_tests DISCOVERY_MODE PRE_TEST
   PROPERTIES LABELS integration TIMEOUT 120)
+
+# identity_samba_tests (label integration): a real Active Directory, Samba AD DC (Debian samba
+# samba-ad-dc samba-ad-provision winbind ldap-utils). Its ports are fixed, so
+# tests/peers/samba_ad.sh runs it in a network namespace of its own: provisions ONE domain
+# (about 11-20 s), runs every test of the binary against it, stops it and removes its folder.
+# One ctest entry; gtest's own output names each test. Needs root; a missing tool fails.
+add_executable(identity_samba_tests
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/negotiate_http_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/samba_password_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/samba_negotiate_test.cpp)
+target_include_directories(identity_samba_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity)
+target_link_libraries(identity_samba_tests PRIVATE ssogate::identity ssogate_test_support
+  PkgConfig::KRB5 nlohmann_json::nlohmann_json GTest::gtest_main Threads::Threads ssogate_warnings)
+add_test(NAME identity_samba_suite
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/peers/samba_ad.sh run $<TARGET_FILE:identity_samba_tests>)
+set_tests_properties(identity_samba_suite PROPERTIES LABELS integration TIMEOUT 600)

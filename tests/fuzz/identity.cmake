@@ -7,3 +7,9 @@ endif()
 add_executable(fuzz_negotiate ${CMAKE_CURRENT_LIST_DIR}/fuzz_negotiate.cpp)
 target_link_libraries(fuzz_negotiate PRIVATE ssogate::identity PkgConfig::KRB5 ssogate_warnings)
 target_link_options(fuzz_negotiate PRIVATE -fsanitize=fuzzer)
+
+# The MS-PAC logon info decoder (gateway/identity/src/pac.cpp). Seeds: a real Samba PAC from
+# tests/data/samba_pac_logon_info.hex and truncations of it (made by run.sh).
+add_executable(fuzz_pac ${CMAKE_CURRENT_LIST_DIR}/fuzz_pac.cpp)
+target_link_libraries(fuzz_pac PRIVATE ssogate::identity ssogate_warnings)
+target_link_options(fuzz_pac PRIVATE -fsanitize=fuzzer)

@@ -5,7 +5,7 @@ build=${1:?build dir}; seconds=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/ssogate-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet fuzz_datastream fuzz_tn3270e fuzz_negotiate; do
+for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet fuzz_datastream fuzz_tn3270e fuzz_negotiate fuzz_pac; do
   mkdir -p "$work/$t"
   case $t in
     fuzz_principal) cp "$here"/corpus/principal-* "$work/$t/" ;;
@@ -14,6 +14,9 @@ for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet 
     fuzz_telnet) cp "$here"/../data/fuzz/telnet-* "$work/$t/" ;;
     fuzz_datastream) cp "$here"/../data/fuzz/datastream-* "$work/$t/" ;;
     fuzz_tn3270e) cp "$here"/../data/fuzz/tn3270e-* "$work/$t/" ;;
+    fuzz_pac)  # a real Samba PAC (hex, '#' comments) and truncations of it
+      perl -ne 'next if /^#/; s/\s//g; print pack("H*", $_)' "$here"/../data/samba_pac_logon_info.hex >"$work/$t/pac-samba"
+      for n in 8 16 20 120 236 300 455; do head -c "$n" "$work/$t/pac-samba" >"$work/$t/pac-cut-$n"; done ;;
   esac
   echo "== $t (${seconds}s)"
   mkdir -p "$build/fuzz-artifacts"

@@ -2,6 +2,7 @@
 #include <ssogate/identity/negotiate_header.hpp>
 
 #include "krb5_support.hpp"
+#include "ticket_pac.hpp"
 
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
@@ -50,6 +51,7 @@ public:
     context_guard(const context_guard&) = delete;
     context_guard& operator=(const context_guard&) = delete;
     gss_ctx_id_t* out() noexcept { return &ctx_; }
+    [[nodiscard]] gss_ctx_id_t get() const noexcept { return ctx_; }
 
 private:
     gss_ctx_id_t ctx_ = GSS_C_NO_CONTEXT;
@@ -86,6 +88,8 @@ std::string take_buffer(gss_buffer_desc& b) {
 struct negotiate_acceptor::impl {
     identity_config cfg;
     gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+    pac_group_namer namer;
+    std::chrono::seconds pac_window{0};
 
     ~impl() {
         OM_uint32 minor = 0;
@@ -142,6 +146,11 @@ negotiate_acceptor::negotiate_acceptor(const identity_config& cfg) : impl_(std::
 }
 
 negotiate_acceptor::~negotiate_acceptor() = default;
+
+void negotiate_acceptor::use_pac_groups(pac_group_namer namer, std::chrono::seconds trust_window) {
+    impl_->namer = std::move(namer);
+    impl_->pac_window = trust_window;
+}
 
 outcome negotiate_acceptor::accept(std::string_view authorization) const {
     auto header = parse_negotiate_header(authorization);
@@ -202,6 +211,20 @@ outcome negotiate_acceptor::accept(std::string_view authorization) const {
         return refuse(errc::unknown_realm, "the ticket's client " + name + " is of a realm the gateway does not serve (" +
                                                p->realm() + "); map its domain in [identity.domains]");
     verified_identity id{*p, name, std::nullopt, {}, auth_method::negotiate, std::nullopt};
+
+    // [MS-PAC] 2.5: what the KDC knew about the account when it issued the ticket.
+    const auto pac = detail::read_ticket_pac(ctx.get(), client.get());
+    if (!pac.error.empty())
+        return refuse(errc::token_rejected, "the ticket of " + name + " holds a PAC that does not decode: " + pac.error);
+    if (pac.info) {
+        constexpr std::uint32_t user_account_disabled = 0x1, user_account_auto_locked = 0x400;  // [MS-SAMR] 2.2.1.12
+        if ((pac.info->user_account_control & (user_account_disabled | user_account_auto_locked)) != 0)
+            return refuse(errc::account_disabled, "the ticket's PAC says the account " + name + " is disabled or locked");
+        id.sid = pac.info->user_sid;
+        const bool fresh = pac.authtime && std::chrono::system_clock::now() - *pac.authtime <= impl_->pac_window;
+        if (impl_->namer && fresh)
+            if (auto named = impl_->namer(pac.info->group_sids)) id.groups = std::move(*named);
+    }
     auto o = outcome::success(std::move(id));
     o.negotiate_reply = reply;
     return o;

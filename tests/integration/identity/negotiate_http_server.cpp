@@ -122,9 +122,14 @@ std::string negotiate_http_server::answer(const std::string& authorization) {
                                {"message", o.refused.message}};
         return response(401, "Unauthorized", www, j.dump());
     }
-    const nlohmann::json j{{"principal", o.identity->principal.name() + "@" + o.identity->principal.realm()},
-                           {"key", o.identity->principal.key()},
-                           {"kerberos", o.identity->kerberos_name}};
+    nlohmann::json j{{"principal", o.identity->principal.name() + "@" + o.identity->principal.realm()},
+                     {"key", o.identity->principal.key()},
+                     {"kerberos", o.identity->kerberos_name},
+                     {"sid", o.identity->sid ? nlohmann::json(*o.identity->sid) : nlohmann::json(nullptr)},
+                     {"groups", nlohmann::json::array()}};
+    for (const auto& g : o.identity->groups)
+        j["groups"].push_back({{"name", g.principal.name() + "@" + g.principal.realm()},
+                               {"sid", g.sid ? nlohmann::json(*g.sid) : nlohmann::json(nullptr)}});
     return response(200, "OK", www, j.dump());
 }
 

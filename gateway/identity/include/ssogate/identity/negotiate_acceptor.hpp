@@ -8,6 +8,9 @@
 //        (the replay cache rejects an authenticator seen before)
 //   -> complete? (a second SPNEGO round is refused: continue_needed, with the reply token)
 //   -> client name -> one-component user principal of a served realm -> credstore principal
+//   -> an Active Directory ticket's PAC logon info (pac.hpp): the user's SID; refused when the
+//      PAC marks the account disabled or locked, or does not decode; its groups named by
+//      use_pac_groups' namer when the ticket's logon is younger than the trust window
 //   -> verified identity + the mutual-authentication token for `WWW-Authenticate: Negotiate`.
 //
 // BLOCKING but local: no KDC exchange, only the keytab and the replay cache on disk.
@@ -17,9 +20,14 @@
 #include <ssogate/identity/identity.hpp>
 #include <ssogate/identity/identity_config.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ssogate::identity {
 
@@ -38,6 +46,16 @@ public:
     /// `authorization`: the Authorization field value ("Negotiate YII..."). Never throws on bad
     /// input: garbage, replayed or foreign tokens are refusals.
     outcome accept(std::string_view authorization) const;
+
+    /// Names the group SIDs of a ticket's PAC (primary group, nested groups, extra SIDs), e.g.
+    /// through the directory and its cache. Returns the groups it can name (SIDs it does not
+    /// know, such as well-known ones, are left out), or nullopt when it cannot answer now; then
+    /// the identity gets no groups from the PAC (fail closed).
+    using pac_group_namer = std::function<std::optional<std::vector<group>>(const std::vector<std::string>& sids)>;
+    /// Take groups from the PAC of tickets whose logon (the TGT's authtime) is at most
+    /// `trust_window` old (the directory's cache TTL: a PAC is no fresher than that). Older
+    /// tickets still give the user's SID, but no groups. Call before the first accept().
+    void use_pac_groups(pac_group_namer namer, std::chrono::seconds trust_window);
 
 private:
     struct impl;
