@@ -237,14 +237,35 @@ std::uint16_t session::send_record(std::span<const std::byte> data, const record
     tn3270e_header h;
     h.type = opts.type;
     h.response_flag = static_cast<std::uint8_t>(opts.response);
-    if (responses) {
-        h.sequence = next_sequence_;
-        next_sequence_ = next_sequence_ == max_sequence_number
-                             ? 0
-                             : static_cast<std::uint16_t>(next_sequence_ + 1);
-    }
+    h.sequence = take_sequence();
     send_with_header(h, data);
+    if (role_ == role::host && opts.type == data_type::bind_image) bound_ = true;
+    if (role_ == role::host && opts.type == data_type::unbind) bound_ = false;
     return h.sequence;
+}
+
+// Sequence numbers count only with RESPONSES agreed; otherwise 0 (as x3270).
+std::uint16_t session::take_sequence() noexcept {
+    if (!functions_.contains(tn3270e_function::responses)) return 0;
+    const std::uint16_t seq = next_sequence_;
+    next_sequence_ =
+        next_sequence_ == max_sequence_number ? 0 : static_cast<std::uint16_t>(next_sequence_ + 1);
+    return seq;
+}
+
+// FUNCTIONS agreed: a host with BIND-IMAGE binds the LU-LU session before any screen.
+void session::on_tn3270e_agreed() {
+    e_step_ = e_step::done;
+    next_sequence_ = 0;
+    if (role_ != role::host || !cfg_.host_sends_bind ||
+        !functions_.contains(tn3270e_function::bind_image) || printer_)
+        return;
+    std::optional<screen_size> alternate;
+    if (e_type_ && e_type_->kind != terminal_type::family::ibm_dynamic)
+        alternate = model_screen_size(e_type_->model);
+    const auto ru = make_bind_ru(default_screen_size, alternate);
+    send_with_header({data_type::bind_image, 0, 0, take_sequence()}, ru);
+    bound_ = true;
 }
 
 void session::send_with_header(const tn3270e_header& h, std::span<const std::byte> data) {
@@ -732,7 +753,7 @@ void session::on_functions(bool is, std::span<const std::byte> codes) {
             return;
         }
         functions_ = got;
-        e_step_ = e_step::done;
+        on_tn3270e_agreed();
         return;
     }
     if (++e_rounds_ > max_function_rounds) {
@@ -743,7 +764,7 @@ void session::on_functions(bool is, std::span<const std::byte> codes) {
     if (!unknown && got.subset_of(ours)) {
         send_functions(tn3270e_code::is, got);
         functions_ = got;
-        e_step_ = e_step::done;
+        on_tn3270e_agreed();
         return;
     }
     e_requested_ = got.intersect(ours);

@@ -114,6 +114,27 @@ bind_screen parse_bind_screen(std::span<const std::byte> ru, std::error_code& ec
     return b;
 }
 
+std::vector<std::byte> make_bind_ru(screen_size default_size,
+                                    std::optional<screen_size> alternate) {
+    // Bytes 0..19 of the x3270 test target's BIND (PROTOCOLS.md section 3): request code 31,
+    // format/type 01, FM and TS profiles 03 03, primary/secondary protocols, LU type 2
+    // presentation services; then PSERVIC sizes, code, and a PLU name length of 0.
+    std::vector<std::byte> ru;
+    for (int b : {0x31, 0x01, 0x03, 0x03, 0xB1, 0x90, 0x30, 0x80, 0x00, 0x87, 0x87, 0xF8, 0x87,
+                  0x00, 0x02, 0x80, 0x00, 0x00, 0x00, 0x00})
+        ru.push_back(static_cast<std::byte>(b));
+    auto size_byte = [](std::uint16_t v) { return static_cast<std::byte>(v > 0xFF ? 0xFF : v); };
+    ru.push_back(size_byte(default_size.rows));
+    ru.push_back(size_byte(default_size.columns));
+    ru.push_back(size_byte(alternate ? alternate->rows : 0));
+    ru.push_back(size_byte(alternate ? alternate->columns : 0));
+    ru.push_back(std::byte{alternate ? std::uint8_t{0x7F} : std::uint8_t{0x03}});
+    ru.push_back(std::byte{0x00});  // bytes 25, 26: (reserved in LU 2 PSERVIC)
+    ru.push_back(std::byte{0x00});
+    ru.push_back(std::byte{0x00});  // byte 27: PLU name length
+    return ru;
+}
+
 std::string_view to_string(tn3270e_function f) noexcept {
     switch (f) {
         case tn3270e_function::bind_image:

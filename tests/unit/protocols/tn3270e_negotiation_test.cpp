@@ -273,13 +273,18 @@ TEST(Tn3270eSession, HostOffersTn3270eFirst) {
 }
 
 TEST(Tn3270eSession, HostAssignsItsDefaultLuAndAgreesToASubset) {
+    // With BIND-IMAGE agreed the host binds at once: BIND-IMAGE record, seq 0, a BIND RU for
+    // 24x80 default and the model 2 size (24x80) as alternate, code 7F, no PLU name.
     host_until_device_type()
         .peer_sends(device_type_request("IBM-3278-2-E"))
         .expect_sent(device_type_is("IBM-3278-2-E", "SSOLU001"))
         .peer_sends(functions(false, "00 02"_hex))
         .expect_sent(functions(true, "00 02"_hex))
+        .expect_sent("03 00 00 00 00 31 01 03 03 b1 90 30 80 00 87 87 f8 87 00 02 80 00 00 00 00"
+                     " 18 50 18 50 7f 00 00 00 ff ef"_hex)
         .expect_event(negotiated{"IBM-3278-2-E", "SSOLU001", true,
                                  {tn3270e_function::bind_image, tn3270e_function::responses}})
+        .then([](session& s) { EXPECT_TRUE(s.bound()); })
         .run_all(host());
 }
 
@@ -290,6 +295,8 @@ TEST(Tn3270eSession, HostCounterProposesAndAcceptsTheTerminalsIs) {
         .peer_sends(functions(false, "00 01 02 03 04 05"_hex))
         .expect_sent(functions(false, "00 02 04"_hex))
         .peer_sends(functions(true, "00 04"_hex))
+        .expect_sent("03 00 00 00 00 31 01 03 03 b1 90 30 80 00 87 87 f8 87 00 02 80 00 00 00 00"
+                     " 18 50 20 50 7f 00 00 00 ff ef"_hex)  // model 3: 32x80 alternate
         .expect_event(negotiated{"IBM-3279-3-E", "SSOLU001", true,
                                  {tn3270e_function::bind_image, tn3270e_function::sysreq}})
         .run_all(host());
@@ -440,12 +447,41 @@ TEST(Tn3270eSession, HostAndTerminalNegotiateTn3270eInMemory) {
     w.settle();
     const event expected = negotiated{"IBM-3278-5-E", "TSO00001", true, all_three};
     ASSERT_EQ(w.a_events, std::vector<event>{expected});
-    ASSERT_EQ(w.b_events, std::vector<event>{expected});
+    // The host bound the session at once, for 24x80 and the model 5 size.
+    const event bind = bind_received{make_bind_ru({24, 80}, screen_size{27, 132}),
+                                     {screen_size{24, 80}, screen_size{27, 132}, std::uint8_t{0x7F}}};
+    ASSERT_EQ(w.b_events, (std::vector<event>{expected, bind}));
+    EXPECT_TRUE(h.bound());
+    EXPECT_TRUE(t.bound());
     EXPECT_TRUE(h.in_tn3270e_mode());
     EXPECT_TRUE(t.in_tn3270e_mode());
     // No BINARY / EOR / TERMINAL-TYPE in TN3270E (RFC 2355 section 7).
     EXPECT_FALSE(h.options().enabled(telnet::option::binary, telnet::side::local));
     EXPECT_FALSE(t.options().enabled(telnet::option::terminal_type, telnet::side::local));
+}
+
+TEST(Tn3270eSession, HostBindsDynamicTerminalsWithTheirModelSizeCode) {
+    // IBM-DYNAMIC has no model size: screen-size code 03 (alternate = the terminal's own).
+    host_until_device_type()
+        .peer_sends(device_type_request("IBM-DYNAMIC"))
+        .expect_sent(device_type_is("IBM-DYNAMIC", "SSOLU001"))
+        .peer_sends(functions(false, "00"_hex))
+        .expect_sent(functions(true, "00"_hex))
+        .expect_sent("03 00 00 00 00 31 01 03 03 b1 90 30 80 00 87 87 f8 87 00 02 80 00 00 00 00"
+                     " 18 50 00 00 03 00 00 00 ff ef"_hex)
+        .expect_event(negotiated{"IBM-DYNAMIC", "SSOLU001", true, {tn3270e_function::bind_image}})
+        .run_all(host());
+}
+
+TEST(Tn3270eSession, HostLeavesTheBindToTheOwnerWhenAsked) {
+    host_until_device_type()
+        .peer_sends(device_type_request("IBM-3278-2"))
+        .expect_sent(device_type_is("IBM-3278-2", "SSOLU001"))
+        .peer_sends(functions(false, "00"_hex))
+        .expect_sent(functions(true, "00"_hex))
+        .expect_event(negotiated{"IBM-3278-2", "SSOLU001", true, {tn3270e_function::bind_image}})
+        .then([](session& s) { EXPECT_FALSE(s.bound()); })
+        .run_all(host_with([](session_config& c) { c.host_sends_bind = false; }));
 }
 
 TEST(Tn3270eSession, PlainTerminalAndTn3270eHostFallBackInMemory) {

@@ -84,6 +84,7 @@ auto test_target_host(std::string lu, std::string expected_connect) {
     return [lu, expected_connect] {
         session_config cfg;
         cfg.tn3270e_functions = {tn3270e_function::bind_image};
+        cfg.host_sends_bind = false;  // the test sends the target's own BIND
         cfg.assign_lu = [lu, expected_connect](const lu_request& r) {
             EXPECT_EQ(r.device_type, "IBM-3278-4-E");
             EXPECT_EQ(r.connect, expected_connect);
@@ -273,6 +274,51 @@ TEST(Tn3270eTrace, TerminalFallsBackWhenTheHostWithdrawsTn3270e) {
             {"first_record", [](script&) {}},
             {"first_record_received", [&](script& s) { s.expect_event(record{ewa}); }},
             {"second_record_received", [](script& s) { s.expect_event(record{"01 c2"_hex}); }},
+        });
+    t.run_all(terminal("IBM-3279-4-E"));
+}
+
+TEST(Tn3270eTrace, TerminalReplaysX3270InNvtModeAndARestart) {
+    const std::string file = data_dir + "/x3270_tn3270e_renegotiate.hex";
+    const bytes bind_a = record_after(file, "bind");
+    const bytes bind_b = record_after(file, "bind_again");
+    const bytes menu = record_after(file, "nvt_menu");
+    const tn3270e_header nvt{data_type::nvt_data, 0, 0, 0};
+    script t;
+    t.describe_events_with(describe).load(
+        file, trace_side::terminal,
+        markers{
+            {"functions_request", [](script& s) { s.expect_sent(our_functions_request); }},
+            {"negotiated",
+             [](script& s) {
+                 s.expect_event(negotiated{"IBM-3278-4-E", "IBM0TE00", true, bind_only});
+             }},
+            {"bind", [](script&) {}},
+            {"bound",
+             [&](script& s) { s.expect_event(bind_received{without_header(bind_a), model4_bind}); }},
+            {"nvt_menu", [](script&) {}},
+            {"nvt_menu_received",
+             [&](script& s) { s.expect_event(record{without_header(menu), nvt}); }},
+            {"type_uvvm",
+             [](script& s) {
+                 s.then([](session& x) { send(x, ascii("uvvm\r\n"), data_type::nvt_data); });
+             }},
+            {"uvvm_received", [](script&) {}},
+            {"left",
+             [](script& s) {
+                 s.expect_event(negotiation_failed{make_error_code(ssogate::protocols::errc::left_3270_mode)});
+                 s.then([](session& x) {
+                     EXPECT_FALSE(x.in_3270_mode());
+                     EXPECT_FALSE(x.bound());
+                 });
+             }},
+            {"renegotiated",
+             [](script& s) {
+                 s.expect_event(negotiated{"IBM-3278-4-E", "IBM0TE01", true, bind_only});
+             }},
+            {"bind_again", [](script&) {}},
+            {"bound_again",
+             [&](script& s) { s.expect_event(bind_received{without_header(bind_b), model4_bind}); }},
         });
     t.run_all(terminal("IBM-3279-4-E"));
 }

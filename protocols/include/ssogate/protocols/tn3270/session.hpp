@@ -27,7 +27,8 @@
 //   drops TN3270E (WONT TN3270E, as x3270 does) and answers the plain negotiation that a host
 //   then starts; a host that never sends DO TN3270E gets plain TN3270 unchanged.
 // In TN3270E mode records gain and lose the 5-byte header transparently: send_record() sends
-// 3270-DATA, receive() strips the header into record::header. RESPONSE, BIND-IMAGE, UNBIND and
+// 3270-DATA, receive() strips the header into record::header. A host that agreed BIND-IMAGE
+// sends a BIND first (session_config::host_sends_bind). RESPONSE, BIND-IMAGE, UNBIND and
 // SYSREQ (IAC AO) arrive as their own events; send_positive_response() /
 // send_negative_response() and send_sysreq() are the terminal's side of them. DEVICE-TYPE
 // subnegotiations name LUs only; the session never sees or logs a password.
@@ -118,6 +119,11 @@ struct session_config {
     /// none gets lu_name (default_host_lu_name when empty). ASSOCIATE -> UNSUPPORTED-REQ.
     std::function<lu_decision(const lu_request&)> assign_lu;
     std::vector<std::string> host_lu_names;
+    /// Host: when BIND-IMAGE is agreed, send a BIND-IMAGE record at once (make_bind_ru: 24x80
+    /// default, the device type's model size as alternate), so the LU-LU session is bound
+    /// before the first screen: x3270 ignores 3270-DATA before a BIND once BIND-IMAGE is agreed.
+    /// false: the owner sends its own (send_record with data_type::bind_image).
+    bool host_sends_bind = true;
 };
 
 /// Options of one outbound record (send_record with options).
@@ -255,6 +261,8 @@ class session {
     void abandon_tn3270e(errc reason);
     void start_plain_negotiation();
     void send_with_header(const tn3270e_header& h, std::span<const std::byte> data);
+    std::uint16_t take_sequence() noexcept;
+    void on_tn3270e_agreed();
     bool tn3270e_enabled() const noexcept;
     void update_mode();
     void fail_negotiation(errc reason);

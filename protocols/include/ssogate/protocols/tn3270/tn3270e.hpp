@@ -170,6 +170,13 @@ struct bind_screen {
 /// names a size of 0 rows or columns. A short RU (no PSERVIC) is no error: no sizes.
 [[nodiscard]] bind_screen parse_bind_screen(std::span<const std::byte> ru, std::error_code& ec);
 
+/// A BIND RU for a host to send in a BIND-IMAGE record: LU type 2 (3270 display) session
+/// parameters as the x3270 test target sends them, PSERVIC screen-size code 7F with the given
+/// default and alternate sizes (code 03, "the terminal's model size", when `alternate` is
+/// nothing, e.g. for IBM-DYNAMIC), no PLU name. parse_bind_screen() reads it back.
+[[nodiscard]] std::vector<std::byte> make_bind_ru(screen_size default_size,
+                                                  std::optional<screen_size> alternate);
+
 /// Names as RFC 2355 spells them, for logs ("BIND-IMAGE", "INV-NAME", "3270-DATA", ...).
 [[nodiscard]] std::string_view to_string(tn3270e_function f) noexcept;
 [[nodiscard]] std::string_view to_string(reject_reason r) noexcept;
