@@ -159,7 +159,7 @@ TEST_F(SambaNegotiate, PacGroupsAreNamedWithinTheTrustWindowOnly) {
     std::vector<std::string> asked;
     // the namer the directory provides; here one that names the domain's SIDs from domain.env
     // as the directory read them, so this test is about the window, not about LDAP
-    auto namer = [&](const std::vector<std::string>& sids) -> std::optional<std::vector<group>> {
+    auto namer = [&](const credstore::principal&, const std::vector<std::string>& sids) -> std::optional<std::vector<group>> {
         asked = sids;
         std::vector<group> out;
         for (const auto& [k, v] : domain.env)

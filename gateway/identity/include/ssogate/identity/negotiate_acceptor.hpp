@@ -47,11 +47,12 @@ public:
     /// input: garbage, replayed or foreign tokens are refusals.
     outcome accept(std::string_view authorization) const;
 
-    /// Names the group SIDs of a ticket's PAC (primary group, nested groups, extra SIDs), e.g.
-    /// through the directory and its cache. Returns the groups it can name (SIDs it does not
+    /// Names the group SIDs of `user`'s ticket PAC (primary group, nested groups, extra SIDs),
+    /// e.g. through the directory's SID cache. Returns the groups it can name (SIDs it does not
     /// know, such as well-known ones, are left out), or nullopt when it cannot answer now; then
     /// the identity gets no groups from the PAC (fail closed).
-    using pac_group_namer = std::function<std::optional<std::vector<group>>(const std::vector<std::string>& sids)>;
+    using pac_group_namer = std::function<std::optional<std::vector<group>>(const credstore::principal& user,
+                                                                            const std::vector<std::string>& sids)>;
     /// Take groups from the PAC of tickets whose logon (the TGT's authtime) is at most
     /// `trust_window` old (the directory's cache TTL: a PAC is no fresher than that). Older
     /// tickets still give the user's SID, but no groups. Call before the first accept().
