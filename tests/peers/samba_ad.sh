@@ -185,7 +185,9 @@ run() {
     require_tools
     if [[ ${SSOGATE_SAMBA_NETNS:-} != "$$" ]]; then
         # Re-run in a network namespace of our own; SSOGATE_SAMBA_NETNS marks the inner shell.
-        exec unshare --net --fork -- /usr/bin/env bash -c 'export SSOGATE_SAMBA_NETNS=$$; exec bash "$0" run "$@"' "$0" "$@"
+        # --kill-child: if unshare is killed (a ctest timeout), the inner shell gets SIGTERM and
+        # stops the DC and the tests instead of leaving them in an orphaned namespace.
+        exec unshare --net --fork --kill-child=TERM -- /usr/bin/env bash -c 'export SSOGATE_SAMBA_NETNS=$$; exec bash "$0" run "$@"' "$0" "$@"
     fi
     ip link set lo up
     local status=0 t0
@@ -194,7 +196,12 @@ run() {
     trap 'stop "$run_dir"; rm -rf "$run_dir"' EXIT
     trap 'exit 143' TERM INT
     start "$run_dir"
-    SSOGATE_SAMBA_DIR=$run_dir "$@" || status=$?
+    # in the background, so that a TERM reaches the trap at once (bash defers traps while a
+    # foreground child runs)
+    SSOGATE_SAMBA_DIR=$run_dir "$@" &
+    test_pid=$!
+    trap 'kill -TERM "$test_pid" 2>/dev/null; exit 143' TERM INT
+    wait "$test_pid" || status=$?
     stop "$run_dir"
     echo "samba_ad.sh: suite finished in $(elapsed "$t0" "$(now)") s (exit $status)" >&2
     return "$status"
