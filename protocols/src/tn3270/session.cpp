@@ -593,8 +593,7 @@ void session::on_tn3270e_negotiation(command verb, option_change change) {
             send_tn3270e_sb(send);
         } else if (change == option_change::refused || change == option_change::disabled) {
             // WONT TN3270E: the emulator cannot or will no more; plain TN3270 (RFC 2355 sec. 7).
-            e_step_ = e_step::off;
-            bound_ = false;
+            clear_tn3270e();
             options_.allow(option::tn3270e, side::remote, false);
             start_plain_negotiation();
         }
@@ -605,8 +604,7 @@ void session::on_tn3270e_negotiation(command verb, option_change change) {
         e_step_ = e_step::want_send;
         e_rounds_ = 0;
     } else if (verb == command::dont && change == option_change::disabled) {
-        e_step_ = e_step::off;  // the host dropped TN3270E (we answered WONT): plain follows
-        bound_ = false;
+        clear_tn3270e();  // the host dropped TN3270E (we answered WONT): plain follows
     } else if (verb == command::wont && options_.enabled(option::tn3270e, side::local)) {
         // Some hosts say WONT TN3270E when they mean DONT (x3270 wont-tn3270e.trc): x3270 and
         // we answer by dropping our side too.
@@ -614,9 +612,20 @@ void session::on_tn3270e_negotiation(command verb, option_change change) {
     }
 }
 
-void session::abandon_tn3270e(errc reason) {
+// TN3270E is off (refused, dropped or abandoned): nothing of it may describe the session.
+void session::clear_tn3270e() {
     e_step_ = e_step::off;
     bound_ = false;
+    functions_ = {};
+    e_requested_ = {};
+    device_type_.clear();
+    lu_name_.clear();
+    e_type_.reset();
+    printer_ = false;
+}
+
+void session::abandon_tn3270e(errc reason) {
+    clear_tn3270e();
     if (role_ == role::terminal) {
         options_.request(option::tn3270e, side::local, false, out_);
     } else {

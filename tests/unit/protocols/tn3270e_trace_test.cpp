@@ -310,6 +310,9 @@ TEST(Tn3270eTrace, TerminalReplaysX3270InNvtModeAndARestart) {
                  s.then([](session& x) {
                      EXPECT_FALSE(x.in_3270_mode());
                      EXPECT_FALSE(x.bound());
+                     EXPECT_TRUE(x.functions().empty());  // nothing of TN3270E is left
+                     EXPECT_TRUE(x.lu_name().empty());
+                     EXPECT_TRUE(x.device_type().empty());
                  });
              }},
             {"renegotiated",

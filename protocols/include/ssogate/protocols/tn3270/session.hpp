@@ -117,6 +117,8 @@ struct session_config {
     /// host_lu_names is the pool: a CONNECT name outside it -> INV-NAME, no name -> its first
     /// entry; with an empty pool any CONNECT name is taken as asked and a terminal that names
     /// none gets lu_name (default_host_lu_name when empty). ASSOCIATE -> UNSUPPORTED-REQ.
+    /// The callback must not throw (it runs inside receive()); a name that is no VTAM LU name
+    /// is refused with UNKNOWN-ERROR.
     std::function<lu_decision(const lu_request&)> assign_lu;
     std::vector<std::string> host_lu_names;
     /// Host: when BIND-IMAGE is agreed, send a BIND-IMAGE record at once (make_bind_ru: 24x80
@@ -259,6 +261,7 @@ class session {
     void send_device_type_request();
     void send_functions(std::byte verb, function_set fs);
     void abandon_tn3270e(errc reason);
+    void clear_tn3270e();
     void start_plain_negotiation();
     void send_with_header(const tn3270e_header& h, std::span<const std::byte> data);
     std::uint16_t take_sequence() noexcept;
