@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "output.hpp"
+#include "tn3270_tools.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -195,6 +196,10 @@ int run_cli(int argc, char** argv) {
         g->fallthrough();
         g->callback([&] { action = [&] { return cmd_gateway(a); }; });
     }
+
+    // sample-host tn3270, probe
+    tn3270_cli tn3270;
+    tn3270.add_to(app, action);
 
     // demo
     {

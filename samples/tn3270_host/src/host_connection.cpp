@@ -68,6 +68,13 @@ std::string message_for(const sign_on_result& r, const std::string& user) {
     return {};
 }
 
+tn::session_config session_config(const host_config& cfg) {
+    tn::session_config c;
+    c.tn3270e = cfg.tn3270e;
+    c.lu_name = cfg.lu_name;
+    return c;
+}
+
 }  // namespace
 
 std::ostream& operator<<(std::ostream& os, const host_event& e) {
@@ -80,7 +87,7 @@ host_connection::host_connection(const screen_set& screens, user_directory& user
       users_(users),
       cfg_(cfg),
       page_(tn::codepage::get(cfg.code_page)),
-      session_(tn::role::host, tn::session_config{}) {}
+      session_(tn::role::host, session_config(cfg_)) {}
 
 host_connection::~host_connection() { sign_off(); }
 
@@ -110,6 +117,8 @@ void host_connection::on_event(tn::event&& e) {
         terminal_type_ = n->terminal_type;
         lu_name_ = n->lu_name;
         state_ = state::logon;
+        // With BIND-IMAGE agreed the session has sent the BIND (session_config::host_sends_bind):
+        // terminals show nothing before it.
         show_logon("", "");
     } else if (auto* r = std::get_if<tn::record>(&e)) {
         on_record(r->data);

@@ -47,7 +47,10 @@ namespace ssogate::sample_host {
 struct host_config {
     protocols::tn3270::codepage::id code_page = protocols::tn3270::codepage::id::cp037;
     /// Offer TN3270E (RFC 2355) to terminals; plain TN3270 when they refuse it.
-    bool tn3270e = false;
+    bool tn3270e = true;
+    /// TN3270E: the LU name a terminal that asks for none gets (one per connection); one that
+    /// names an LU (CONNECT) gets it. Plain TN3270: an LU only when the terminal sends TYPE@LU.
+    std::string lu_name = "SAMPLU01";
 };
 
 /// A sign-on attempt (Enter with a user id on the logon screen). Never holds a password.

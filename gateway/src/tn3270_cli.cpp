@@ -1,0 +1,143 @@
+// CLI11 wiring of `ssogate sample-host tn3270` and `ssogate probe` (tn3270_tools.hpp).
+#include "tn3270_tools.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+
+namespace ssogate::gateway {
+
+namespace {
+
+/// tn3270://HOST[:PORT] or tn3270s://HOST[:PORT] (TLS); ports default to 23 and 992.
+void parse_url(const std::string& url, probe_options& o) {
+    std::string_view rest = url;
+    if (rest.rfind("tn3270s://", 0) == 0) {
+        o.tls = true;
+        rest.remove_prefix(10);
+    } else if (rest.rfind("tn3270://", 0) == 0) {
+        rest.remove_prefix(9);
+    } else {
+        throw CLI::ValidationError("URL", "give tn3270://HOST:PORT or tn3270s://HOST:PORT");
+    }
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    if (const auto e = parse_endpoint(rest)) {
+        o.host = e->host;
+        o.port = e->port;
+    } else if (!rest.empty() && rest.find_first_of(":/[]@?") == std::string_view::npos) {
+        o.host = std::string(rest);
+        o.port = o.tls ? 992 : 23;
+    } else {
+        throw CLI::ValidationError("URL", "give tn3270://HOST:PORT or tn3270s://HOST:PORT");
+    }
+    if (o.port == 0) throw CLI::ValidationError("URL", "the port must be 1..65535");
+}
+
+std::pair<int, int> parse_at(const std::string& text) {
+    const auto comma = text.find(',');
+    try {
+        std::size_t used1 = 0, used2 = 0;
+        const int row = std::stoi(text.substr(0, comma), &used1);
+        const int col = comma == std::string::npos ? -1 : std::stoi(text.substr(comma + 1), &used2);
+        if (comma != std::string::npos && used1 == comma && used2 == text.size() - comma - 1 && row >= 1 &&
+            col >= 1)
+            return {row, col};
+    } catch (const std::exception&) {
+    }
+    throw CLI::ValidationError("--at", "give ROW,COL counted from 1,1, e.g. --at 6,17");
+}
+
+bool valid_key(const std::string& k) {
+    if (k == "enter" || k == "clear") return true;
+    const auto digits = [&](int low, int high) {
+        if (k.size() < 3 || k.size() > 4) return false;
+        for (std::size_t i = 2; i < k.size(); ++i)
+            if (k[i] < '0' || k[i] > '9') return false;
+        const int n = std::stoi(k.substr(2));
+        return n >= low && n <= high;
+    };
+    if (k.rfind("pf", 0) == 0) return digits(1, 24);
+    if (k.rfind("pa", 0) == 0) return digits(1, 3);
+    return false;
+}
+
+}  // namespace
+
+void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
+    // sample-host tn3270
+    auto* group = app.add_subcommand("sample-host", "run a sample host to sign on to (tests, demos)");
+    group->require_subcommand(1);
+    group->fallthrough();
+    auto* h = group->add_subcommand("tn3270", "a TN3270/TN3270E logon host: screens from files, users from TOML");
+    h->fallthrough();
+    h->add_option("--listen", listen_, "ADDR:PORT to listen on (port 0: any free port, logged)")->required();
+    h->add_option("--users", host_.users_file, "the users file (TOML [[user]] id, password, expired, revoked)")
+        ->required();
+    h->add_option("--screens", host_.screens_dir, "a folder of *.screen files (default: the built-in TSO-like set)");
+    h->add_option("--tls-cert", host_.tls_cert, "serve TLS with this certificate chain (PEM)");
+    h->add_option("--tls-key", host_.tls_key, "the certificate's private key (PEM)");
+    h->add_option("--attempt-log", host_.attempt_log, "append one JSON line per sign-on attempt to this file");
+    h->add_option("--code-page", host_.code_page, "the host's EBCDIC code page (cp037, cp1047, cp500, cp273, cp285)");
+    h->add_flag("--no-tn3270e", no_tn3270e_host_, "offer plain TN3270 only");
+    h->callback([this, &action] {
+        const auto e = parse_endpoint(listen_);
+        if (!e) throw CLI::ValidationError("--listen", "give ADDR:PORT, e.g. 127.0.0.1:3270");
+        host_.listen = *e;
+        host_.tn3270e = !no_tn3270e_host_;
+        action = [this] { return run_sample_host_tn3270(host_); };
+    });
+
+    // probe
+    auto* p = app.add_subcommand("probe", "connect to a TN3270 host as a terminal and print its screens");
+    p->fallthrough();
+    p->add_option("URL", url_, "tn3270://HOST:PORT or tn3270s://HOST:PORT (TLS)")->required();
+    p->add_option("--model", probe_.model, "terminal model: 3278-2..5 or 3279-2..5 (default 3279-2)");
+    p->add_option("--code-page", probe_.code_page, "the host's EBCDIC code page (default cp037)");
+    p->add_flag("--no-tn3270e", no_tn3270e_, "refuse TN3270E: plain TN3270 (RFC 1576)");
+    p->add_flag("--tls", probe_.tls, "TLS from the first byte (as tn3270s://)");
+    p->add_flag("--json", probe_.json, "print JSON: the negotiation and every screen");
+    p->add_option("--timeout", timeout_s_, "seconds to wait for the connection and each screen (default 10)")
+        ->check(CLI::Range(0.1, 3600.0));
+    auto* type = p->add_option("--type", types_, "type TEXT (at the cursor, or see --at / --after); repeatable")
+                     ->allow_extra_args(false);
+    auto* at = p->add_option("--at", ats_, "ROW,COL (1-origin) where the --type before it goes")->allow_extra_args(false);
+    auto* after = p->add_option("--after", afters_, "the input field after LABEL gets the --type before it")
+                      ->allow_extra_args(false);
+    auto* key = p->add_option("--key", keys_, "press enter | clear | pf1..pf24 | pa1..pa3; repeatable, in order")
+                    ->allow_extra_args(false);
+    p->callback([this, p, type, at, after, key, &action] {
+        parse_url(url_, probe_);
+        probe_.tn3270e = !no_tn3270e_;
+        probe_.timeout = std::chrono::milliseconds(static_cast<long>(std::llround(timeout_s_ * 1000)));
+        // The steps in the order given on the command line.
+        std::size_t ti = 0, ai = 0, fi = 0, ki = 0;
+        for (const CLI::Option* opt : p->parse_order()) {
+            if (opt == type) {
+                probe_step s;
+                s.text = types_.at(ti++);
+                probe_.steps.push_back(std::move(s));
+            } else if (opt == at || opt == after) {
+                const std::string name = opt == at ? "--at" : "--after";
+                if (probe_.steps.empty() || probe_.steps.back().what != probe_step::kind::type ||
+                    probe_.steps.back().at || !probe_.steps.back().after.empty())
+                    throw CLI::ValidationError(name, "follows a --type (one place per --type)");
+                if (opt == at) probe_.steps.back().at = parse_at(ats_.at(ai++));
+                else probe_.steps.back().after = afters_.at(fi++);
+                if (opt == after && probe_.steps.back().after.empty())
+                    throw CLI::ValidationError("--after", "the label must not be empty");
+            } else if (opt == key) {
+                probe_step s;
+                s.what = probe_step::kind::key;
+                s.text = keys_.at(ki++);
+                for (auto& c : s.text)
+                    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+                if (!valid_key(s.text))
+                    throw CLI::ValidationError("--key", "enter, clear, pf1..pf24 or pa1..pa3");
+                probe_.steps.push_back(std::move(s));
+            }
+        }
+        action = [this] { return run_probe(probe_); };
+    });
+}
+
+}  // namespace ssogate::gateway

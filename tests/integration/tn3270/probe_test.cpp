@@ -1,0 +1,169 @@
+// `ssogate probe` against the sample host (TN3270E, plain, TLS) and against Hercules' 3270
+// console (the real peer of ../shared/PEERS.md section 2, on a port chosen at run time); s3270
+// over TLS to the sample host. A missing hercules or s3270 fails the test.
+#include "s3270.hpp"
+
+#include "process.hpp"
+#include "service.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+
+using namespace ssogate::test;
+
+namespace {
+
+constexpr const char* users = "[[user]]\nid = \"ALICE\"\npassword = \"SECRET1\"\n";
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+class ProbeSampleHost : public ::testing::Test {
+  protected:
+    void start(std::vector<std::string> extra = {}) {
+        write_file(dir_ / "users.toml", users);
+        std::vector<std::string> argv = {SSOGATE_BIN, "sample-host", "tn3270", "--listen", "127.0.0.1:0", "--users",
+                                         (dir_ / "users.toml").string(), "--attempt-log",
+                                         (dir_ / "attempts.jsonl").string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        host_ = std::make_unique<service>(argv, dir_ / "host.log");
+        port_ = logged_port(host_->wait_for("listening on", std::chrono::seconds(20)));
+        ASSERT_GT(port_, 0) << host_->log();
+    }
+    void TearDown() override {
+        if (host_) {
+            EXPECT_EQ(host_->stop(), 0) << host_->log();
+            EXPECT_FALSE(has(host_->log(), "SECRET1"));
+        }
+    }
+    run_result probe(std::vector<std::string> args, const std::string& scheme = "tn3270") {
+        std::vector<std::string> argv = {SSOGATE_BIN, "probe", scheme + "://127.0.0.1:" + std::to_string(port_)};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, "", 60);
+    }
+    std::size_t attempts() const {
+        std::ifstream in(dir_ / "attempts.jsonl");
+        std::size_t n = 0;
+        for (std::string line; std::getline(in, line);) ++n;
+        return n;
+    }
+
+    temp_dir dir_;
+    std::unique_ptr<service> host_;
+    int port_ = 0;
+};
+
+}  // namespace
+
+TEST_F(ProbeSampleHost, ShowsTheLogonScreenWithFieldsAndNegotiation) {
+    start();
+    const auto r = probe({});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "negotiated TN3270E, terminal type IBM-3278-2-E, LU SAMPL001, functions BIND-IMAGE"))
+        << r.out;
+    EXPECT_TRUE(has(r.out, "TSO/E LOGON"));
+    EXPECT_TRUE(has(r.out, "    6  17    8  unprotected  \"\""));
+    EXPECT_TRUE(has(r.out, "    8  17    8  unprotected non-display  (hidden)"));
+    EXPECT_EQ(attempts(), 0u);
+}
+
+TEST_F(ProbeSampleHost, SignsOnWithTypeAndKeysAndNeverPrintsThePassword) {
+    start();
+    const auto r = probe({"--type", "alice", "--after", "Userid    ===>", "--type", "SECRET1", "--at", "8,17", "--key",
+                          "enter", "--type", "echo me", "--key", "enter", "--key", "pf3"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "typed \"alice\" at the field at 6,17"));
+    EXPECT_TRUE(has(r.out, "typed into the non-display field at 8,17"));
+    EXPECT_TRUE(has(r.out, "== screen after enter"));
+    EXPECT_TRUE(has(r.out, "IKJ56455I LOGGED ON AS ALICE")) << r.out;
+    EXPECT_TRUE(has(r.out, "Text: echo me"));
+    EXPECT_TRUE(has(r.out, "IKJ56470I ALICE LOGGED OFF"));
+    EXPECT_FALSE(has(r.out, "SECRET1"));
+    EXPECT_FALSE(has(r.err, "SECRET1"));
+    EXPECT_EQ(attempts(), 1u);
+}
+
+TEST_F(ProbeSampleHost, PlainTn3270AndJson) {
+    start();
+    const auto r = probe({"--no-tn3270e", "--json", "--model", "3278-4", "--type", "ALICE", "--type", "SECRET1", "--at",
+                          "8,17", "--key", "enter"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(has(r.out, "SECRET1"));
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["negotiation"]["mode"], "tn3270");
+    EXPECT_EQ(j["negotiation"]["terminal_type"], "IBM-3278-4-E");
+    ASSERT_EQ(j["screens"].size(), 2u);
+    EXPECT_EQ(j["screens"][0]["after"], "connect");
+    EXPECT_EQ(j["screens"][1]["after"], "enter");
+    EXPECT_TRUE(has(j["screens"][1]["text"][2].get<std::string>(), "LOGGED ON AS ALICE"));
+    bool hidden_seen = false;
+    for (const auto& f : j["screens"][0]["fields"]) {
+        if (f["non_display"] == true) {
+            hidden_seen = true;
+            EXPECT_FALSE(f.contains("text"));
+        }
+    }
+    EXPECT_TRUE(hidden_seen);
+}
+
+TEST_F(ProbeSampleHost, TlsForProbeAndS3270) {
+    make_pki(dir_.path(), {});
+    start({"--tls-cert", (dir_ / "server.pem").string(), "--tls-key", (dir_ / "server.key").string()});
+    const auto r = probe({"--type", "ALICE", "--type", "SECRET1", "--at", "8,17", "--key", "enter"}, "tn3270s");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "LOGGED ON AS ALICE")) << r.out;
+
+    s3270 t({"-cafile", (dir_ / "ca.pem").string()});
+    // s3270 4.1 cannot verify a certificate for an IP address: it dials the name the
+    // certificate carries (localhost, which reaches the 127.0.0.1 listener).
+    const auto connected = t.run("Connect(L:localhost:" + std::to_string(port_) + ")");
+    ASSERT_TRUE(connected.ok) << connected.text() << host_->log();
+    ASSERT_TRUE(t.run("Wait(10,InputField)").ok);
+    EXPECT_TRUE(has(t.screen(), "TSO/E LOGON"));
+    EXPECT_EQ(t.run("Query(Tls)").text(), "secure host-verified\n");
+}
+
+TEST_F(ProbeSampleHost, UnreachableHostIsOneLineAndExitOne) {
+    port_ = free_port();
+    const auto r = probe({"--timeout", "5"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "ssogate probe: cannot connect to 127.0.0.1:" + std::to_string(port_) + ": Connection refused\n");
+}
+
+TEST(ProbeHercules, NegotiatesPlainTn3270AndReadsTheLogo) {
+    ASSERT_EQ(::access("/usr/bin/hercules", X_OK), 0) << "hercules is missing: install the Debian package hercules";
+    temp_dir dir;
+    const int port = free_port();
+    write_file(dir / "hercules.cnf", "CPUSERIAL 002623\nCPUMODEL  3090\nMAINSIZE  16\nXPNDSIZE  0\nNUMCPU    1\n"
+                                     "ARCHMODE  ESA/390\nCNSLPORT  127.0.0.1:" + std::to_string(port) +
+                                     "\nPANRATE   SLOW\n00C0      3270\n00C1      3270\n");
+    service herc({"/usr/bin/hercules", "-f", (dir / "hercules.cnf").string(), "-d"}, dir / "herc.log");
+    ASSERT_NE(herc.wait_for("Waiting for console connection on port " + std::to_string(port), std::chrono::seconds(20)),
+              "")
+        << herc.log();
+    const std::string url = "tn3270://127.0.0.1:" + std::to_string(port);
+    const auto r = run({SSOGATE_BIN, "probe", url}, "", 60);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "negotiated TN3270, terminal type IBM-3279-2-E, LU (none)")) << r.out;
+    EXPECT_TRUE(has(r.out, "Hercules Version  :")) << r.out;
+    EXPECT_TRUE(has(r.out, "Device number     : 00C0"));
+    EXPECT_TRUE(has(r.out, "My PC thinks it's a MAINFRAME"));
+    EXPECT_TRUE(has(r.out, "keyboard unlocked"));
+
+    // JSON too, and a second terminal gets the second device.
+    const auto j = run({SSOGATE_BIN, "probe", url, "--json", "--no-tn3270e"}, "", 60);
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["negotiation"]["mode"], "tn3270");
+    bool logo = false;
+    for (const auto& row : doc["screens"][0]["text"]) logo = logo || has(row.get<std::string>(), "MAINFRAME");
+    EXPECT_TRUE(logo);
+    EXPECT_FALSE(doc["screens"][0]["fields"].empty());
+    herc.stop();
+}
