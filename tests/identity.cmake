@@ -11,7 +11,10 @@ if(NOT TARGET PkgConfig::KRB5)
 endif()
 
 add_executable(identity_unit_tests
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/directory_cache_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/identity_config_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/ldap_codec_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/ldap_config_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/negotiate_header_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/outcomes_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/pac_test.cpp
@@ -33,6 +36,19 @@ target_include_directories(identity_kdc_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/
 target_link_libraries(identity_kdc_tests PRIVATE ssogate::identity ssogate_test_support
   PkgConfig::KRB5 nlohmann_json::nlohmann_json GTest::gtest_main Threads::Threads ssogate_warnings)
 gtest_discover_tests(identity_kdc_tests DISCOVERY_MODE PRE_TEST
+  PROPERTIES LABELS integration TIMEOUT 120)
+
+# identity_ldap_tests (label integration): the directory client against a real OpenLDAP slapd
+# (Debian slapd ldap-utils libsasl2-modules-gssapi-mit; memberof overlay) per test, on run-time
+# ports on 127.0.0.1, with the MIT KDC of identity_kdc_tests for SASL/GSSAPI binds.
+add_executable(identity_ldap_tests
+  ${CMAKE_CURRENT_LIST_DIR}/support/kdc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/support/slapd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/ldap_directory_test.cpp)
+target_include_directories(identity_ldap_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
+target_link_libraries(identity_ldap_tests PRIVATE ssogate::identity ssogate_test_support
+  PkgConfig::KRB5 nlohmann_json::nlohmann_json GTest::gtest_main Threads::Threads ssogate_warnings)
+gtest_discover_tests(identity_ldap_tests DISCOVERY_MODE PRE_TEST
   PROPERTIES LABELS integration TIMEOUT 120)
 
 # identity_samba_tests (label integration): a real Active Directory, Samba AD DC (Debian samba

@@ -1,4 +1,5 @@
 #include <ssogate/identity/check_command.hpp>
+#include <ssogate/identity/directory.hpp>
 #include <ssogate/identity/identity_config.hpp>
 #include <ssogate/identity/password_verifier.hpp>
 
@@ -97,13 +98,14 @@ int identity_check_command(const check_args& a, int in_fd, std::ostream& out, st
                           p, &cfg);
 
         std::optional<verified_identity> id;
+        const std::shared_ptr<directory> dir = make_directory(cfg);  // null without [identity.ldap]
         if (a.password_stdin) {
             password_verifier verifier(cfg);  // checks the keytab first: a config error is exit 1
             auto password = read_password(in_fd, p->display(cfg.realms), err);
             if (!password)
                 return refuse(a, out, err, to_string(errc::invalid_password_input),
                               "the password on standard input is longer than 4096 bytes", p, &cfg);
-            auto o = verifier.verify(a.user, *password, "cli");
+            auto o = apply_directory(verifier.verify(a.user, *password, "cli"), dir.get());
             if (!o) {
                 const auto code = static_cast<errc>(o.code().value());
                 return refuse(a, out, err, to_string(code), o.refused.message, p, &cfg);
@@ -112,6 +114,28 @@ int identity_check_command(const check_args& a, int in_fd, std::ostream& out, st
         }
 
         const credstore::principal& who = id ? id->principal : *p;
+        // Without a password: what the directory says about the name (nothing is verified).
+        std::optional<directory_answer> looked;
+        if (!id && dir) looked = dir->lookup(who);
+        std::optional<std::string> sid = id ? id->sid : std::nullopt;
+        std::vector<group> groups = id ? id->groups : std::vector<group>{};
+        account_state account = id ? id->account : account_state::unknown;
+        groups_status gstatus = id ? id->groups_from : groups_status::not_configured;
+        std::string dn = id ? id->directory_dn : std::string();
+        std::string note = id ? id->directory_note : std::string();
+        if (looked) {
+            if (*looked) {
+                sid = looked->entry->sid;
+                groups = looked->entry->groups;
+                account = looked->entry->account;
+                dn = looked->entry->dn;
+                gstatus = groups_status::fresh;
+            } else {
+                gstatus = looked->code == errc::not_in_directory ? groups_status::not_in_directory
+                                                                 : groups_status::unavailable;
+                note = looked->message;
+            }
+        }
         const std::string kerberos = id ? id->kerberos_name : who.name() + "@" + who.realm();
         const std::string state = id ? "active" : "unverified";
         std::optional<std::string> expires;
@@ -120,28 +144,35 @@ int identity_check_command(const check_args& a, int in_fd, std::ostream& out, st
             json j{{"principal", printable(who.display(cfg.realms))},
                    {"kerberos", printable(kerberos)},
                    {"key", printable(who.key())},
-                   {"sid", id && id->sid ? json(*id->sid) : json(nullptr)},
+                   {"sid", sid ? json(*sid) : json(nullptr)},
                    {"state", state},
                    {"password_expires", expires ? json(*expires) : json(nullptr)},
                    {"verified_by", id ? json("kdc+keytab") : json(nullptr)},
-                   {"groups", json::array()}};
-            if (id)
-                for (const auto& g : id->groups)
-                    j["groups"].push_back({{"name", printable(g.principal.display(cfg.realms))},
-                                           {"sid", g.sid ? json(*g.sid) : json(nullptr)}});
+                   {"groups", json::array()},
+                   {"account", dir ? json(to_string(account)) : json(nullptr)},
+                   {"dn", dn.empty() ? json(nullptr) : json(printable(dn))},
+                   {"groups_status", to_string(gstatus)},
+                   {"directory_note", note.empty() ? json(nullptr) : json(printable(note))}};
+            for (const auto& g : groups)
+                j["groups"].push_back({{"name", printable(g.principal.display(cfg.realms))},
+                                       {"sid", g.sid ? json(*g.sid) : json(nullptr)}});
             out << j.dump(2) << "\n";
         } else {
-            std::string groups;
-            if (id)
-                for (const auto& g : id->groups) groups += (groups.empty() ? "" : ", ") + g.principal.display(cfg.realms);
+            std::string shown;
+            for (const auto& g : groups)
+                shown += (shown.empty() ? "" : ", ") + g.principal.display(cfg.realms) + (g.sid ? " (" + *g.sid + ")" : "");
+            if (shown.empty() && !note.empty()) shown = "- (" + note + ")";
             out << "principal  " << printable(who.display(cfg.realms)) << "\n"
                 << "kerberos   " << printable(kerberos) << "\n"
                 << "key        " << printable(who.key()) << "\n"
-                << "sid        " << (id && id->sid ? *id->sid : "-") << "\n"
+                << "sid        " << (sid ? *sid : "-") << "\n"
                 << "state      " << state
                 << (expires ? ", password expires " + *expires : std::string())
-                << (id ? "" : " (give --password-stdin to verify the password with the KDC)") << "\n"
-                << "groups     " << (groups.empty() ? "-" : printable(groups)) << "\n";
+                << (id ? "" : " (give --password-stdin to verify the password with the KDC)") << "\n";
+            if (dir)
+                out << "account    " << to_string(account) << "\n"
+                    << "directory  " << (dn.empty() ? "-" : printable(dn)) << " (" << to_string(gstatus) << ")\n";
+            out << "groups     " << (shown.empty() ? "-" : printable(shown)) << "\n";
         }
         out.flush();
         return 0;

@@ -31,6 +31,9 @@ public:
             case errc::not_a_user: return "not a user principal";
             case errc::keytab_error: return "keytab problem";
             case errc::kerberos_error: return "Kerberos error";
+            case errc::directory_unavailable: return "directory unavailable";
+            case errc::directory_error: return "directory refused the gateway";
+            case errc::not_in_directory: return "no directory entry for the user";
         }
         return "unknown identity error";
     }
@@ -66,14 +69,18 @@ std::string_view to_string(errc e) noexcept {
         case errc::not_a_user: return "not_a_user";
         case errc::keytab_error: return "keytab_error";
         case errc::kerberos_error: return "kerberos_error";
+        case errc::directory_unavailable: return "directory_unavailable";
+        case errc::directory_error: return "directory_error";
+        case errc::not_in_directory: return "not_in_directory";
     }
     return "unknown";
 }
 
-bool is_fatal(std::error_code ec) noexcept { return ec == errc::keytab_error; }
+bool is_fatal(std::error_code ec) noexcept { return ec == errc::keytab_error || ec == errc::directory_error; }
 
 bool is_temporary(std::error_code ec) noexcept {
-    return ec == errc::kdc_unreachable || ec == errc::throttled || ec == errc::clock_skew;
+    return ec == errc::kdc_unreachable || ec == errc::throttled || ec == errc::clock_skew ||
+           ec == errc::directory_unavailable;
 }
 
 std::string_view user_message(std::error_code ec) noexcept {
@@ -105,6 +112,10 @@ std::string_view user_message(std::error_code ec) noexcept {
         case errc::continue_needed:
         case errc::not_a_user:
             return "Windows sign-on (Kerberos) did not succeed for this request.";
+        case errc::directory_unavailable:
+        case errc::directory_error:
+            return "Sign-on is unavailable right now. Try again later or contact your administrator.";
+        case errc::not_in_directory: return "The user name or password is incorrect.";
     }
     return "Sign-on failed.";
 }

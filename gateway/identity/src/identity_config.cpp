@@ -1,8 +1,11 @@
 #include <ssogate/identity/identity_config.hpp>
 
+#include <ssogate/identity/ldap_codec.hpp>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -112,6 +115,114 @@ bool valid_kdc(std::string_view s) {
     return true;
 }
 
+// An attribute description (RFC 4512 section 2.5): a name or a numeric OID.
+bool valid_attribute(std::string_view a) {
+    if (a.empty() || a.size() > 128) return false;
+    if (std::isdigit(static_cast<unsigned char>(a.front())) != 0)
+        return std::all_of(a.begin(), a.end(), [](char ch) { return (ch >= '0' && ch <= '9') || ch == '.'; });
+    return std::isalpha(static_cast<unsigned char>(a.front())) != 0 &&
+           std::all_of(a.begin(), a.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '-'; });
+}
+
+ldap_config parse_ldap_section(const reader& r, const toml::table& t) {
+    const std::string w = "identity.ldap";
+    r.allow_only(t, w,
+                 {"url", "flavour", "base_dn", "user_attribute", "group_name_attribute", "bind", "bind_dn",
+                  "bind_password_file", "bind_principal", "bind_keytab", "ca_file", "starttls",
+                  "allow_plaintext", "network_timeout_seconds", "operation_timeout_seconds", "cache_seconds",
+                  "negative_cache_seconds", "nesting_depth", "cache_max_entries"});
+    ldap_config l;
+    const auto* un = t.get("url");
+    if (un == nullptr) r.fail("[identity.ldap] url is required (ldaps://host[:port], or an array of them)");
+    std::vector<ldap_codec::ldap_url> parsed;
+    auto take_url = [&](const toml::node& n) {
+        if (!n.is_string() || !ldap_codec::parse_ldap_url(n.as_string()->get()))
+            r.fail_at(n, "[identity.ldap] url must be \"ldap://host[:port]\" or \"ldaps://host[:port]\" (or an array of them)");
+        l.urls.push_back(n.as_string()->get());
+        parsed.push_back(*ldap_codec::parse_ldap_url(n.as_string()->get()));
+    };
+    if (un->is_array()) {
+        for (const auto& e : *un->as_array()) take_url(e);
+    } else {
+        take_url(*un);
+    }
+    if (l.urls.empty()) r.fail_at(*un, "[identity.ldap] url lists no server");
+
+    const auto flavour = r.string(t, "flavour", w);
+    if (!flavour) r.fail("[identity.ldap] flavour is required: \"ad\" (Active Directory, Samba) or \"ldap\"");
+    if (*flavour == "ad") l.flavour = directory_flavour::ad;
+    else if (*flavour == "ldap") l.flavour = directory_flavour::ldap;
+    else r.fail("[identity.ldap] flavour must be \"ad\" or \"ldap\" (got '" + *flavour + "')");
+
+    const auto base = r.string(t, "base_dn", w);
+    if (!base || base->empty()) r.fail("[identity.ldap] base_dn is required (DC=corp,DC=example)");
+    r.check_text(*base, "[identity.ldap] base_dn");
+    l.base_dn = *base;
+
+    if (auto a = r.string(t, "user_attribute", w)) {
+        if (l.flavour == directory_flavour::ad)
+            r.fail("[identity.ldap] user_attribute is for flavour \"ldap\"; AD users are found by sAMAccountName and userPrincipalName");
+        if (!valid_attribute(*a)) r.fail("[identity.ldap] user_attribute must be an attribute name (uid)");
+        l.user_attribute = *a;
+    }
+    if (auto a = r.string(t, "group_name_attribute", w)) {
+        if (!valid_attribute(*a)) r.fail("[identity.ldap] group_name_attribute must be an attribute name (cn)");
+        l.group_name_attribute = *a;
+    }
+
+    const auto bind = r.string(t, "bind", w).value_or("gssapi");
+    if (bind == "gssapi") l.bind = ldap_bind_method::gssapi;
+    else if (bind == "simple") l.bind = ldap_bind_method::simple;
+    else r.fail("[identity.ldap] bind must be \"gssapi\" or \"simple\" (got '" + bind + "')");
+    if (auto dn = r.string(t, "bind_dn", w)) {
+        r.check_text(*dn, "[identity.ldap] bind_dn");
+        l.bind_dn = *dn;
+    }
+    l.bind_password_file = r.path(t, "bind_password_file", w);
+    l.bind_keytab = r.path(t, "bind_keytab", w);
+    if (auto p = r.string(t, "bind_principal", w)) {
+        r.check_text(*p, "[identity.ldap] bind_principal");
+        if (p->empty() || p->find(' ') != std::string::npos)
+            r.fail("[identity.ldap] bind_principal must be a Kerberos principal name (ssogate@CORP.EXAMPLE)");
+        l.bind_principal = *p;
+    }
+    if (l.bind == ldap_bind_method::simple) {
+        if (l.bind_dn.empty() || l.bind_password_file.empty())
+            r.fail("[identity.ldap] bind = \"simple\" needs bind_dn and bind_password_file (the password is never written in the config)");
+        if (!l.bind_principal.empty() || !l.bind_keytab.empty())
+            r.fail("[identity.ldap] bind_principal and bind_keytab are for bind = \"gssapi\"");
+    } else if (!l.bind_dn.empty() || !l.bind_password_file.empty()) {
+        r.fail("[identity.ldap] bind_dn and bind_password_file are for bind = \"simple\"");
+    }
+
+    l.ca_file = r.path(t, "ca_file", w);
+    auto boolean = [&](std::string_view key, bool fallback) {
+        const auto* n = t.get(key);
+        if (n == nullptr) return fallback;
+        if (!n->is_boolean()) r.fail_at(*n, "[identity.ldap] " + std::string(key) + " must be true or false");
+        return n->as_boolean()->get();
+    };
+    l.starttls = boolean("starttls", false);
+    l.allow_plaintext = boolean("allow_plaintext", false);
+    for (const auto& u : parsed) {
+        if (u.scheme == "ldaps" && l.starttls)
+            r.fail("[identity.ldap] starttls = true is for ldap:// URLs; " + u.scheme + "://" + u.host + " is TLS already");
+        if (u.scheme == "ldap" && !l.starttls && !l.allow_plaintext && !ldap_codec::is_loopback_host(u.host) &&
+            l.bind == ldap_bind_method::simple)
+            r.fail("[identity.ldap] ldap://" + u.host +
+                   " would carry the bind password and the answers in clear: use ldaps://, starttls = true, or "
+                   "allow_plaintext = true");
+    }
+
+    l.network_timeout = std::chrono::seconds(r.integer(t, "network_timeout_seconds", w, 1, 300, 5));
+    l.operation_timeout = std::chrono::seconds(r.integer(t, "operation_timeout_seconds", w, 1, 600, 10));
+    l.cache_ttl = std::chrono::seconds(r.integer(t, "cache_seconds", w, 0, 86400, 300));
+    l.negative_cache_ttl = std::chrono::seconds(r.integer(t, "negative_cache_seconds", w, 0, 86400, 60));
+    l.nesting_depth = r.integer(t, "nesting_depth", w, 0, 64, 8);
+    l.cache_max_entries = static_cast<std::size_t>(r.integer(t, "cache_max_entries", w, 1, 10000000, 100000));
+    return l;
+}
+
 }  // namespace
 
 bool identity_config::serves_realm(std::string_view realm) const {
@@ -137,7 +248,8 @@ identity_config parse_identity_config(std::string_view text, const std::filesyst
     const toml::table& id = *node->as_table();
     r.allow_only(id, "identity",
                  {identity_keys[0], identity_keys[1], identity_keys[2], identity_keys[3],
-                  identity_keys[4], identity_keys[5], identity_keys[6], identity_keys[7]});
+                  identity_keys[4], identity_keys[5], identity_keys[6], identity_keys[7],
+                  identity_keys[8]});
 
     auto add_realm = [&](const std::string& realm) {
         const auto up = credstore::ascii_upper(realm);
@@ -212,6 +324,10 @@ identity_config parse_identity_config(std::string_view text, const std::filesyst
                                                            static_cast<int>(c.throttle.window.count())));
         c.throttle.max_tracked = static_cast<std::size_t>(r.integer(
             t, "max_tracked", "identity.throttle", 16, 10000000, static_cast<int>(c.throttle.max_tracked)));
+    }
+    if (const auto* ln = id.get("ldap")) {
+        if (!ln->is_table()) r.fail_at(*ln, "[identity.ldap] must be a table");
+        c.ldap = parse_ldap_section(r, *ln->as_table());
     }
     return c;
 }

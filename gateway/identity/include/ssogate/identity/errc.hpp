@@ -39,6 +39,10 @@ enum class errc {
     // the gateway itself
     keytab_error,            // the keytab is missing, unreadable or lacks the service key
     kerberos_error,          // any other failure of the Kerberos library (message has details)
+    // the directory ([identity.ldap], ldap_directory.hpp)
+    directory_unavailable,   // no directory server answered or one failed mid-lookup: temporary
+    directory_error,         // the directory refused the gateway's bind or its searches: config
+    not_in_directory,        // the directory has no entry for the user
 };
 
 const std::error_category& identity_category() noexcept;

@@ -51,6 +51,21 @@ struct group {
     std::optional<std::string> sid;  // S-1-5-21-...
 };
 
+/// What the directory says about the account ([identity.ldap]). unknown: no directory, or it
+/// says nothing (a plain LDAP schema without lock attributes).
+enum class account_state { unknown, enabled, disabled, locked, expired };
+
+/// Where `groups` (and `sid`, `account`) came from. A route may grant a mapping by group only
+/// when groups_usable(): on `unavailable` the directory could not be asked and nothing cached is
+/// younger than the TTL, so `groups` is empty and must not be read as "member of nothing".
+enum class groups_status {
+    not_configured,    // no [identity.ldap]: groups are not looked up
+    fresh,             // from the directory during this authentication
+    cached,            // from the cache, younger than [identity.ldap] cache_seconds
+    not_in_directory,  // the directory has no entry for the user: no groups
+    unavailable,       // directory down or refusing the gateway, nothing fresh cached: fail closed
+};
+
 struct verified_identity {
     credstore::principal principal;            // normalised (credstore rules)
     std::string kerberos_name;                 // as the KDC spelled it: alice@CORP.EXAMPLE
@@ -59,6 +74,16 @@ struct verified_identity {
     auth_method method = auth_method::password;
     /// When the KDC said the password expires (password method only, when it says so).
     std::optional<std::chrono::system_clock::time_point> password_expires;
+    // ---- from the directory (stage 2; see groups_status)
+    account_state account = account_state::unknown;
+    groups_status groups_from = groups_status::not_configured;
+    std::string directory_dn{};   // the user's entry, when found
+    std::string directory_note{}; // why groups are missing (unavailable / not_in_directory)
+
+    /// May a mapping be granted because of `groups`? Only on fresh or cached (within TTL) data.
+    [[nodiscard]] bool groups_usable() const noexcept {
+        return groups_from == groups_status::fresh || groups_from == groups_status::cached;
+    }
 };
 
 struct refusal {

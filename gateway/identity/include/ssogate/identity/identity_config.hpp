@@ -19,10 +19,12 @@
 //   source_failures = 20       # per source address
 //   window_seconds = 900
 #include <ssogate/credstore/principal.hpp>
+#include <ssogate/identity/ldap_config.hpp>
 #include <ssogate/identity/throttle.hpp>
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -49,6 +51,8 @@ struct identity_config {
     /// [identity.kdc]: REALM -> "host[:port]" KDCs, tried in order, instead of krb5.conf's.
     std::map<std::string, std::vector<std::string>> kdcs;
     throttle_limits throttle;
+    /// [identity.ldap]: groups, SID and account state from the directory (ldap_config.hpp).
+    std::optional<ldap_config> ldap;
 
     [[nodiscard]] bool serves_realm(std::string_view realm) const;
 };
@@ -56,7 +60,7 @@ struct identity_config {
 /// The keys allowed directly in [identity] (what the gateway's config reader must allow too).
 inline constexpr std::string_view identity_keys[] = {
     "default_domain", "domains", "keytab", "service_principal", "krb5_conf",
-    "replay_cache",   "kdc",     "throttle"};
+    "replay_cache",   "kdc",     "throttle", "ldap"};
 
 /// Read [identity] from TOML text as if read from `file`. No [identity] gives the defaults.
 /// Throws config_error.
