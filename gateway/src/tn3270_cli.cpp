@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <iostream>
 
 namespace ssogate::gateway {
 
@@ -100,12 +101,14 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
         ->check(CLI::Range(0.1, 3600.0));
     auto* type = p->add_option("--type", types_, "type TEXT (at the cursor, or see --at / --after); repeatable")
                      ->allow_extra_args(false);
+    auto* type_stdin = p->add_flag("--type-stdin", type_stdin_,
+                                   "type the next line of standard input (for passwords: never on a command line)");
     auto* at = p->add_option("--at", ats_, "ROW,COL (1-origin) where the --type before it goes")->allow_extra_args(false);
     auto* after = p->add_option("--after", afters_, "the input field after LABEL gets the --type before it")
                       ->allow_extra_args(false);
     auto* key = p->add_option("--key", keys_, "press enter | clear | pf1..pf24 | pa1..pa3; repeatable, in order")
                     ->allow_extra_args(false);
-    p->callback([this, p, type, at, after, key, &action] {
+    p->callback([this, p, type, type_stdin, at, after, key, &action] {
         parse_url(url_, probe_);
         probe_.tn3270e = !no_tn3270e_;
         probe_.timeout = std::chrono::milliseconds(static_cast<long>(std::llround(timeout_s_ * 1000)));
@@ -115,6 +118,12 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
             if (opt == type) {
                 probe_step s;
                 s.text = types_.at(ti++);
+                probe_.steps.push_back(std::move(s));
+            } else if (opt == type_stdin) {
+                probe_step s;
+                if (!std::getline(std::cin, s.text))
+                    throw CLI::ValidationError("--type-stdin", "standard input has no line left for it");
+                if (!s.text.empty() && s.text.back() == '\r') s.text.pop_back();
                 probe_.steps.push_back(std::move(s));
             } else if (opt == at || opt == after) {
                 const std::string name = opt == at ? "--at" : "--after";

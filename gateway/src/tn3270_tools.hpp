@@ -68,6 +68,7 @@ class tn3270_cli {
     probe_options probe_;
     std::string url_;
     std::vector<std::string> types_, ats_, afters_, keys_;
+    int type_stdin_ = 0;
     double timeout_s_ = 10;
     bool no_tn3270e_ = false;
 };

@@ -5,14 +5,17 @@ build=${1:?build dir}; seconds=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/ssogate-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet fuzz_datastream fuzz_tn3270e fuzz_negotiate fuzz_pac; do
+for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet fuzz_datastream fuzz_tn3270e fuzz_negotiate fuzz_pac fuzz_cert_rules fuzz_sample_host fuzz_ldap_codec; do
   mkdir -p "$work/$t"
   case $t in
     fuzz_principal) cp "$here"/corpus/principal-* "$work/$t/" ;;
     fuzz_config) cp "$here"/corpus/config-* "$work/$t/" ;;
     fuzz_negotiate) cp "$here"/../unit/identity/data/negotiate-* "$work/$t/" ;;
+    fuzz_cert_rules) cp "$here"/corpus/cert-* "$work/$t/" ;;
+    fuzz_ldap_codec) cp "$here"/corpus/ldap-* "$work/$t/" ;;
     fuzz_telnet) cp "$here"/../data/fuzz/telnet-* "$work/$t/" ;;
     fuzz_datastream) cp "$here"/../data/fuzz/datastream-* "$work/$t/" ;;
+    fuzz_sample_host) cp "$here"/corpus/sample-host-* "$work/$t/" ;;
     fuzz_tn3270e) cp "$here"/../data/fuzz/tn3270e-* "$work/$t/" ;;
     fuzz_pac)  # a real Samba PAC (hex, '#' comments) and truncations of it
       perl -ne 'next if /^#/; s/\s//g; print pack("H*", $_)' "$here"/../data/samba_pac_logon_info.hex >"$work/$t/pac-samba"

@@ -41,10 +41,11 @@ class ProbeSampleHost : public ::testing::Test {
             EXPECT_FALSE(has(host_->log(), "SECRET1"));
         }
     }
+    /// The password goes through --type-stdin, as an administrator would give it.
     run_result probe(std::vector<std::string> args, const std::string& scheme = "tn3270") {
         std::vector<std::string> argv = {SSOGATE_BIN, "probe", scheme + "://127.0.0.1:" + std::to_string(port_)};
         argv.insert(argv.end(), args.begin(), args.end());
-        return run(argv, "", 60);
+        return run(argv, "SECRET1\n", 60);
     }
     std::size_t attempts() const {
         std::ifstream in(dir_ / "attempts.jsonl");
@@ -74,7 +75,7 @@ TEST_F(ProbeSampleHost, ShowsTheLogonScreenWithFieldsAndNegotiation) {
 
 TEST_F(ProbeSampleHost, SignsOnWithTypeAndKeysAndNeverPrintsThePassword) {
     start();
-    const auto r = probe({"--type", "alice", "--after", "Userid    ===>", "--type", "SECRET1", "--at", "8,17", "--key",
+    const auto r = probe({"--type", "alice", "--after", "Userid    ===>", "--type-stdin", "--at", "8,17", "--key",
                           "enter", "--type", "echo me", "--key", "enter", "--key", "pf3"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(has(r.out, "typed \"alice\" at the field at 6,17"));
@@ -114,7 +115,7 @@ TEST_F(ProbeSampleHost, PlainTn3270AndJson) {
 TEST_F(ProbeSampleHost, TlsForProbeAndS3270) {
     make_pki(dir_.path(), {});
     start({"--tls-cert", (dir_ / "server.pem").string(), "--tls-key", (dir_ / "server.key").string()});
-    const auto r = probe({"--type", "ALICE", "--type", "SECRET1", "--at", "8,17", "--key", "enter"}, "tn3270s");
+    const auto r = probe({"--type", "ALICE", "--type-stdin", "--at", "8,17", "--key", "enter"}, "tn3270s");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(has(r.out, "LOGGED ON AS ALICE")) << r.out;
 
