@@ -14,6 +14,7 @@ build:
 
 demo: build
 	./build/release/ssogate demo --dir demo-data
+	scripts/demo-sample-host.sh ./build/release/ssogate demo-data
 
 # AddressSanitizer + UBSan build in its own folder; peers started and stopped by run-tests.sh.
 test:

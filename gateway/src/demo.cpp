@@ -168,7 +168,7 @@ int cmd_demo(const cli_args& a) {
               << "  " << bin << c << " config get LOBCONFIG\n"
               << "  " << bin << c << " secret status\n"
               << "  " << bin << c << " audit verify\n"
-              << "The TN3270 gateway and sample hosts join this demo as their issues land.\n";
+              << "The TN3270 gateway joins this demo as its issue lands; make demo starts the sample host.\n";
     return 0;
 }
 

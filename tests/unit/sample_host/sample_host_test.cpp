@@ -233,6 +233,14 @@ TEST(SampleHostUsers, ParsesUsersAndFlags) {
     EXPECT_EQ(d.find("alice"), nullptr);
 }
 
+TEST(SampleHostUsers, ShippedUsersFileLoads) {
+    const auto d = user_directory::load(screens_dir + "/../users.toml");
+    EXPECT_EQ(d.size(), 4u);
+    ASSERT_NE(d.find("J$@#9"), nullptr);
+    EXPECT_TRUE(d.find("BOB")->expired);
+    EXPECT_TRUE(d.find("CAROL")->revoked);
+}
+
 TEST(SampleHostUsers, FileErrorsNeverQuoteAPassword) {
     EXPECT_EQ(users_error("[[user]]\nid = \"A\"\n"), "users.toml: user 1 (A): password is missing or not a string");
     EXPECT_EQ(users_error("[[user]]\nid = \"1A\"\npassword = \"P\"\n"),
