@@ -92,11 +92,18 @@ bool probe_terminal::receive(std::span<const std::byte> in) {
             std::error_code aec;
             const auto reply = screen_.apply(r->data, aec);
             if (aec) {
+                if (r->header && r->header->response_flag != static_cast<std::uint8_t>(tn::response_flag::no_response)) {
+                    std::error_code rec;
+                    session_.send_negative_response(r->header->sequence, tn::negative_code::command_reject, rec);
+                }
                 error_ = "the host sent a 3270 record this terminal cannot show: " + aec.message();
                 break;
             }
             written_ = true;
             if (!reply.empty()) session_.send_record(reply, aec);
+            // RFC 2355 section 10.4: a host that asked for it gets DEVICE-END (x3270 does the same).
+            if (r->header && r->header->response_flag == static_cast<std::uint8_t>(tn::response_flag::always_response))
+                session_.send_positive_response(r->header->sequence, aec);
         } else if (auto* f = std::get_if<tn::negotiation_failed>(&*e)) {
             error_ = "negotiation failed: " + f->reason.message();
         } else if (std::holds_alternative<tn::peer_closed>(*e)) {
