@@ -81,10 +81,6 @@ class category final : public std::error_category {
                 return "tn3270e: malformed subnegotiation";
             case errc::tn3270e_functions_violation:
                 return "tn3270e: FUNCTIONS IS names a function not requested";
-            case errc::tn3270e_rejected:
-                return "tn3270e: device type or LU rejected";
-            case errc::tn3270e_refused:
-                return "tn3270e: the peer refused TN3270E";
             case errc::record_before_negotiation:
                 return "tn3270: record received before 3270 mode";
             case errc::function_not_negotiated:

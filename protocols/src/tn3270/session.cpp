@@ -608,7 +608,7 @@ void session::on_tn3270e_negotiation(command verb, option_change change) {
     } else if (verb == command::wont && options_.enabled(option::tn3270e, side::local)) {
         // Some hosts say WONT TN3270E when they mean DONT (x3270 wont-tn3270e.trc): x3270 and
         // we answer by dropping our side too.
-        abandon_tn3270e(errc::tn3270e_refused);
+        abandon_tn3270e();
     }
 }
 
@@ -624,7 +624,9 @@ void session::clear_tn3270e() {
     printer_ = false;
 }
 
-void session::abandon_tn3270e(errc reason) {
+// Ends TN3270E from our side (RFC 2355 section 7: WONT / DONT TN3270E); a host falls back to
+// plain TN3270 at once, a terminal answers the plain negotiation the host then starts.
+void session::abandon_tn3270e() {
     clear_tn3270e();
     if (role_ == role::terminal) {
         options_.request(option::tn3270e, side::local, false, out_);
@@ -633,7 +635,6 @@ void session::abandon_tn3270e(errc reason) {
         options_.allow(option::tn3270e, side::remote, false);
         start_plain_negotiation();
     }
-    if (reason != errc::tn3270e_refused && reason != errc::tn3270e_rejected) violation(reason);
 }
 
 void session::send_tn3270e_sb(std::span<const std::byte> payload) {
@@ -681,7 +682,8 @@ void session::on_tn3270e_terminal(std::span<const std::byte> p) {
                             : name_text(rest.subspan(static_cast<std::size_t>(sep - rest.begin()) + 1),
                                         max_terminal_type_length);
         if (!type || !lu) {
-            abandon_tn3270e(errc::malformed_tn3270e);
+            violation(errc::malformed_tn3270e);
+            abandon_tn3270e();
             return;
         }
         device_type_ = upper(*type);
@@ -700,11 +702,12 @@ void session::on_tn3270e_terminal(std::span<const std::byte> p) {
         }
         if (rest.size() != 2 || rest[0] != tn3270e_code::reason ||
             static_cast<std::uint8_t>(rest[1]) > static_cast<std::uint8_t>(reject_reason::unsupported_req)) {
-            abandon_tn3270e(errc::malformed_tn3270e);
+            violation(errc::malformed_tn3270e);
+            abandon_tn3270e();
             return;
         }
         push(device_type_rejected{static_cast<reject_reason>(rest[1])});
-        abandon_tn3270e(errc::tn3270e_rejected);
+        abandon_tn3270e();
         return;
     }
     if (what == tn3270e_code::functions &&
@@ -758,7 +761,8 @@ void session::on_functions(bool is, std::span<const std::byte> codes) {
     const function_set got = function_set::from_codes(codes, unknown);
     if (is) {
         if (unknown || !got.subset_of(e_requested_)) {
-            abandon_tn3270e(errc::tn3270e_functions_violation);
+            violation(errc::tn3270e_functions_violation);
+            abandon_tn3270e();
             return;
         }
         functions_ = got;
@@ -766,7 +770,8 @@ void session::on_functions(bool is, std::span<const std::byte> codes) {
         return;
     }
     if (++e_rounds_ > max_function_rounds) {
-        abandon_tn3270e(errc::tn3270e_functions_violation);
+        violation(errc::tn3270e_functions_violation);
+        abandon_tn3270e();
         return;
     }
     const function_set ours = offered_functions();
@@ -852,7 +857,7 @@ void session::on_device_type_request(std::span<const std::byte> rest) {
         push(device_type_rejected{*reject});
         // RFC 2355 section 7.1.3 leaves the next step to the client; we end TN3270E (DONT) and
         // fall back to plain TN3270, which every 3270 emulator speaks.
-        abandon_tn3270e(errc::tn3270e_rejected);
+        abandon_tn3270e();
         return;
     }
     device_type_ = req.device_type;

@@ -53,14 +53,13 @@ enum class errc {
     unmappable_character,  // a character the host code page lacks, or a control (typing)
     invalid_utf8,          // text that is not UTF-8
     // TN3270E (RFC 2355). Header and BIND problems arrive in protocol_violation events (the
-    // record is dropped); negotiation outcomes in negotiation_failed / device_type_rejected.
+    // record is dropped). A refused or rejected TN3270E is no error: plain TN3270 follows
+    // (device_type_rejected event, negotiated{tn3270e = false}).
     tn3270e_header_too_short,  // a TN3270E record shorter than its 5-byte header
     unknown_data_type,         // a header data type this engine does not know (above 08)
     malformed_bind,            // BIND-IMAGE data that is no BIND RU (0x31) or has a 0 size
     malformed_tn3270e,         // a TN3270E subnegotiation that breaks RFC 2355's grammar
     tn3270e_functions_violation,  // FUNCTIONS IS naming a function we did not ask for
-    tn3270e_rejected,          // DEVICE-TYPE REJECT: TN3270E abandoned, plain TN3270 follows
-    tn3270e_refused,           // the peer refused or dropped TN3270E: plain TN3270 follows
     record_before_negotiation, // IAC EOR before 3270 mode (the data arrived as nvt_data)
     function_not_negotiated,   // our side: a response, SYSREQ or data type the peer did not agree
 };

@@ -260,7 +260,7 @@ class session {
     void send_tn3270e_sb(std::span<const std::byte> payload);
     void send_device_type_request();
     void send_functions(std::byte verb, function_set fs);
-    void abandon_tn3270e(errc reason);
+    void abandon_tn3270e();
     void clear_tn3270e();
     void start_plain_negotiation();
     void send_with_header(const tn3270e_header& h, std::span<const std::byte> data);
