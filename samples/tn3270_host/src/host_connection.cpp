@@ -155,8 +155,8 @@ void host_connection::on_logon(const tn::inbound_record& in) {
         return;
     }
     if (user.empty()) {
-        // Not a valid user id: no such user can exist. Shown as typed? No: it might be a
-        // password typed into the wrong field.
+        // Not a valid user id, so no such user exists. Neither the screen nor the event quotes
+        // it: it may be a password typed into the wrong field.
         events_.push_back(sign_on_attempt{"", sign_on_outcome::unknown_user});
         show_logon("IKJ56420I USERID NOT AUTHORIZED", "");
         return;

@@ -3,6 +3,7 @@
 // wrong passwords and revocation, in-use, expired passwords, PF3; the attempt log counted.
 #include "s3270.hpp"
 
+#include "process.hpp"
 #include "service.hpp"
 #include "temp_dir.hpp"
 
@@ -198,3 +199,38 @@ TEST_P(SampleHostS3270, ExpiredPasswordTakesANewOne) {
 INSTANTIATE_TEST_SUITE_P(Modes, SampleHostS3270,
                          ::testing::Values(mode{"tn3270e", "", true}, mode{"plain", "N:", false}),
                          [](const ::testing::TestParamInfo<mode>& p) { return std::string(p.param.name); });
+
+TEST(SampleHostS3270Options, NoTn3270eHostGivesPlainTn3270ToATn3270eTerminal) {
+    temp_dir dir;
+    write_file(dir / "users.toml", users);
+    service host({SSOGATE_BIN, "sample-host", "tn3270", "--listen", "127.0.0.1:0", "--users",
+                  (dir / "users.toml").string(), "--no-tn3270e"},
+                 dir / "host.log");
+    const int port = logged_port(host.wait_for("listening on", std::chrono::seconds(20)));
+    ASSERT_GT(port, 0) << host.log();
+    EXPECT_NE(host.log().find("plain TN3270 only"), std::string::npos);
+    s3270 t;
+    ASSERT_TRUE(t.run("Connect(127.0.0.1:" + std::to_string(port) + ")").ok);
+    ASSERT_TRUE(t.run("Wait(10,InputField)").ok);
+    EXPECT_EQ(t.run("Query(Tn3270eOptions)").text(), "\n");
+    EXPECT_TRUE(t.run(to_userid).ok);
+    EXPECT_TRUE(t.run("String(\"ALICE\")").ok);
+    EXPECT_TRUE(t.run(to_password).ok);
+    EXPECT_TRUE(t.run("String(\"SECRET1\")").ok);
+    EXPECT_TRUE(t.run("Enter").ok);
+    EXPECT_TRUE(t.run("Wait(10,Unlock)").ok);
+    const std::string screen = t.screen();
+    EXPECT_TRUE(has(screen, "LOGGED ON AS ALICE")) << screen;
+    EXPECT_TRUE(has(screen, "LU name:       (none)")) << screen;
+    EXPECT_EQ(host.stop(), 0);
+}
+
+TEST(SampleHostS3270Options, BadUsersFileIsOneLineAndExitOne) {
+    temp_dir dir;
+    write_file(dir / "users.toml", "[[user]]\nid = \"ALICE\"\n");
+    const auto r = run({SSOGATE_BIN, "sample-host", "tn3270", "--listen", "127.0.0.1:0", "--users",
+                        (dir / "users.toml").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "ssogate: " + (dir / "users.toml").string() +
+                         ": user 1 (ALICE): password is missing or not a string\n");
+}

@@ -56,7 +56,8 @@ std::string users_error(const std::string& text) {
 // A 3270 terminal in memory: the engine's terminal role and screen model.
 class terminal {
   public:
-    explicit terminal(std::string type = "IBM-3278-2-E") : session_(tn::role::terminal, config(type)) {}
+    explicit terminal(std::string type = "IBM-3278-2-E", tn::codepage::id page = tn::codepage::id::cp037)
+        : screen(colour_3279(page)), session_(tn::role::terminal, config(type)) {}
 
     /// Moves bytes both ways until neither side has anything to say.
     void talk(host_connection& host) {
@@ -115,13 +116,14 @@ class terminal {
     [[nodiscard]] bool shows(const std::string& text) const { return tn::contains(screen, text); }
     [[nodiscard]] std::string text() const { return tn::screen_text(screen); }
 
-    tn::screen screen{colour_3279()};
+    tn::screen screen;
     int records = 0;
 
   private:
-    static tn::screen_config colour_3279() {
+    static tn::screen_config colour_3279(tn::codepage::id page) {
         tn::screen_config c;
         c.color = true;
+        c.code_page = page;
         return c;
     }
     static tn::session_config config(const std::string& type) {
@@ -425,4 +427,20 @@ TEST(SampleHostConnection, GarbageRecordEndsTheConnection) {
     t.send_raw(host, {std::byte{0x01}, std::byte{0x40}});
     EXPECT_FALSE(host.want_read());
     EXPECT_FALSE(host.want_write());
+}
+
+TEST(SampleHostConnection, HostCodePageDecidesTheBytes) {
+    // '@' is 7C in CP037 but B5 in CP273; '$' is 5B in both, '#' 7B in both.
+    const auto screens = screen_set::built_in();
+    auto users = user_directory::parse("[[user]]\nid = \"J$@#9\"\npassword = \"P@SS\"\n", "u");
+    host_config cfg;
+    cfg.code_page = tn::codepage::id::cp273;
+    host_connection host(screens, users, cfg);
+    terminal t("IBM-3278-2-E", tn::codepage::id::cp273);
+    t.talk(host);
+    sign_on(t, host, "j$@#9", "P@SS");
+    ASSERT_TRUE(t.shows("LOGGED ON AS J$@#9")) << t.text();
+    t.fill("Echo ===>", "@");
+    t.press(host, tn::aid::enter);
+    EXPECT_TRUE(t.shows("Hex:  B5")) << t.text();
 }
