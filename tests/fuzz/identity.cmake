@@ -13,3 +13,9 @@ target_link_options(fuzz_negotiate PRIVATE -fsanitize=fuzzer)
 add_executable(fuzz_pac ${CMAKE_CURRENT_LIST_DIR}/fuzz_pac.cpp)
 target_link_libraries(fuzz_pac PRIVATE ssogate::identity ssogate_warnings)
 target_link_options(fuzz_pac PRIVATE -fsanitize=fuzzer)
+
+# Directory data (ldap_codec.cpp): binary SIDs and tokenGroups values, RFC 4515 filter escaping
+# round trip, RFC 4514 DN values, LDAP integers and URLs. Seeds: corpus/ldap-*.
+add_executable(fuzz_ldap_codec ${CMAKE_CURRENT_LIST_DIR}/fuzz_ldap_codec.cpp)
+target_link_libraries(fuzz_ldap_codec PRIVATE ssogate::identity ssogate_warnings)
+target_link_options(fuzz_ldap_codec PRIVATE -fsanitize=fuzzer)

@@ -300,6 +300,15 @@ struct result {
     std::string out, err;
 };
 
+check_args args(const std::string& config, const std::string& user, bool password_stdin, bool json) {
+    check_args a;
+    a.config = config;
+    a.user = user;
+    a.password_stdin = password_stdin;
+    a.json = json;
+    return a;
+}
+
 result check(const check_args& a, const std::string& input) {
     int fds[2];
     EXPECT_EQ(::pipe(fds), 0);
@@ -318,7 +327,7 @@ result check(const check_args& a, const std::string& input) {
 
 TEST_F(LdapDirectory, IdentityCheckPrintsAccountAndGroups) {
     const auto config = corp.realm.write_config("", corp.gssapi_section("nesting_depth = 0\n")).string();
-    const auto r = check({config, "CORP\\alice", true, false}, "AlicePw1!\n");
+    const auto r = check(args(config, "CORP\\alice", true, false), "AlicePw1!\n");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out,
               "principal  CORP\\alice\n"
@@ -333,7 +342,7 @@ TEST_F(LdapDirectory, IdentityCheckPrintsAccountAndGroups) {
 
 TEST_F(LdapDirectory, IdentityCheckJsonAndRefusals) {
     const auto config = corp.realm.write_config("", corp.gssapi_section()).string();
-    auto r = check({config, "CORP\\alice", true, true}, "AlicePw1!\n");
+    auto r = check(args(config, "CORP\\alice", true, true), "AlicePw1!\n");
     ASSERT_EQ(r.code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["groups_status"], "fresh");
@@ -342,19 +351,19 @@ TEST_F(LdapDirectory, IdentityCheckJsonAndRefusals) {
     EXPECT_EQ(j["groups"].size(), 4u);
     EXPECT_EQ(j["groups"][0]["name"], "CORP\\mainframe-users");
 
-    r = check({config, "CORP\\heidi", true, true}, "HeidiPw1!\n");
+    r = check(args(config, "CORP\\heidi", true, true), "HeidiPw1!\n");
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(nlohmann::json::parse(r.out)["state"], "account_disabled");
 
     // without a password: what the directory says, unverified
-    r = check({config, "CORP\\grace", false, true}, "");
+    r = check(args(config, "CORP\\grace", false, true), "");
     ASSERT_EQ(r.code, 0) << r.err;
     j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["state"], "unverified");
     EXPECT_EQ(j["account"], "locked");
 
     corp.server->stop();
-    r = check({config, "CORP\\alice", true, false}, "AlicePw1!\n");
+    r = check(args(config, "CORP\\alice", true, false), "AlicePw1!\n");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("directory  - (unavailable)\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("groups     - (no directory server answered"), std::string::npos) << r.out;
