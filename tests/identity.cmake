@@ -58,6 +58,7 @@ gtest_discover_tests(identity_ldap_tests DISCOVERY_MODE PRE_TEST
 # One ctest entry; gtest's own output names each test. Needs root; a missing tool fails.
 add_executable(identity_samba_tests
   ${CMAKE_CURRENT_LIST_DIR}/integration/identity/negotiate_http_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/samba_directory_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/integration/identity/samba_password_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/integration/identity/samba_negotiate_test.cpp)
 target_include_directories(identity_samba_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support

@@ -23,6 +23,7 @@ std::string_view to_string(groups_status s) noexcept {
         case groups_status::cached: return "cached";
         case groups_status::not_in_directory: return "not_in_directory";
         case groups_status::unavailable: return "unavailable";
+        case groups_status::pac: return "pac";
     }
     return "unavailable";
 }

@@ -223,7 +223,10 @@ outcome negotiate_acceptor::accept(std::string_view authorization) const {
         id.sid = pac.info->user_sid;
         const bool fresh = pac.authtime && std::chrono::system_clock::now() - *pac.authtime <= impl_->pac_window;
         if (impl_->namer && fresh)
-            if (auto named = impl_->namer(id.principal, pac.info->group_sids)) id.groups = std::move(*named);
+            if (auto named = impl_->namer(id.principal, pac.info->group_sids)) {
+                id.groups = std::move(*named);
+                id.groups_from = groups_status::pac;
+            }
     }
     auto o = outcome::success(std::move(id));
     o.negotiate_reply = reply;

@@ -201,12 +201,18 @@ asio::awaitable<void> probe_session(Stream& stream, probe_terminal& t, const pro
             t.consume_output(n);
         }
     };
-    // Reads until `done()` or the deadline; false on timeout. The timer closes the socket.
-    auto read_until = [&](auto done, std::chrono::milliseconds limit) -> asio::awaitable<bool> {
-        bool timed_out = false;
+    // Reads until `done()` or the deadline; false on timeout (the timer cancels the read). A
+    // timer handler from an earlier call (expired just as that call finished) finds an older
+    // generation and does nothing. `quiet_close`: the host closing ends the wait (true) instead
+    // of failing it.
+    unsigned generation = 0;
+    bool timed_out = false;
+    auto read_until = [&](auto done, std::chrono::milliseconds limit, bool quiet_close) -> asio::awaitable<bool> {
+        const unsigned mine = ++generation;
+        timed_out = false;
         timer.expires_after(limit);
-        timer.async_wait([&](boost::system::error_code e) {
-            if (!e) {
+        timer.async_wait([&, mine](boost::system::error_code e) {
+            if (!e && mine == generation) {
                 timed_out = true;
                 boost::system::error_code ignored;
                 stream.lowest_layer().cancel(ignored);
@@ -216,29 +222,33 @@ asio::awaitable<void> probe_session(Stream& stream, probe_terminal& t, const pro
             co_await flush();
             const std::size_t n =
                 co_await stream.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+            // Bytes that arrived as the timer fired still count.
+            if (n > 0 && !t.receive(std::span<const std::byte>(buf.data(), n))) {
+                timer.cancel();
+                throw probe_failure(t.error());
+            }
             if (timed_out) co_return false;
             if (ec) {
                 t.receive_eof();
                 timer.cancel();
-                throw probe_failure(ec == asio::error::eof || ec == ssl::error::stream_truncated
-                                        ? "the host closed the connection"
-                                        : "cannot read from the host: " + ec.message());
-            }
-            if (!t.receive(std::span<const std::byte>(buf.data(), n))) {
-                timer.cancel();
-                throw probe_failure(t.error());
+                const bool closed = ec == asio::error::eof || ec == ssl::error::stream_truncated;
+                if (closed && quiet_close) co_return true;
+                throw probe_failure(closed ? "the host closed the connection"
+                                           : "cannot read from the host: " + ec.message());
             }
             co_await flush();
         }
+        ++generation;
         timer.cancel();
         co_return true;
     };
     auto wait_screen = [&]() -> asio::awaitable<void> {
-        if (!co_await read_until([&] { return t.ready(); }, o.timeout))
+        if (!co_await read_until([&] { return t.ready(); }, o.timeout, false))
             throw probe_failure("no screen from the host within " + std::to_string(o.timeout.count()) + " ms");
-        // A host may write several records: take what follows within a short quiet time.
+        // A host may write several records: take what follows within a short quiet time (a host
+        // that closes after its last screen, e.g. after a logoff, has still shown it).
         ec = {};
-        (void)co_await read_until([] { return false; }, std::chrono::milliseconds(150));
+        (void)co_await read_until([] { return false; }, std::chrono::milliseconds(150), true);
     };
 
     co_await wait_screen();
@@ -248,6 +258,7 @@ asio::awaitable<void> probe_session(Stream& stream, probe_terminal& t, const pro
         out << t.negotiation_text() << t.screen_text("screen after connect");
     }
     for (const auto& step : o.steps) {
+        if (t.closed()) throw probe_failure("the host closed the connection");
         if (!t.run(step)) throw probe_failure(t.error());
         if (step.what != probe_step::kind::key) continue;
         co_await flush();
@@ -404,7 +415,8 @@ int run_probe(const probe_options& o) {
     } catch (const probe_failure& e) {
         failure = e.what();
     }
-    std::cout << out.str();
+    // Text shows the screens that came before a failure; JSON is printed whole or not at all.
+    if (failure.empty() || !o.json) std::cout << out.str();
     std::cout.flush();
     if (!failure.empty()) {
         std::cerr << "ssogate probe: " << failure << "\n";

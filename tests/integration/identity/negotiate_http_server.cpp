@@ -39,7 +39,19 @@ std::string response(int status, const std::string& reason, const std::string& w
 
 }  // namespace
 
-negotiate_http_server::negotiate_http_server(const identity::negotiate_acceptor& acceptor) : acceptor_(acceptor) {
+negotiate_http_server::negotiate_http_server(const identity::negotiate_acceptor& acceptor)
+    : decide_([&acceptor](const std::string& authorization) { return acceptor.accept(authorization); }) {
+    start();
+}
+
+negotiate_http_server::negotiate_http_server(identity::authenticator& authenticator)
+    : decide_([&authenticator](const std::string& authorization) {
+          return authenticator.authenticate(identity::negotiate_evidence{authorization, "127.0.0.1"});
+      }) {
+    start();
+}
+
+void negotiate_http_server::start() {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -115,7 +127,7 @@ std::string negotiate_http_server::answer(const std::string& authorization) {
         std::lock_guard lock(mutex_);
         seen_.push_back(authorization);
     }
-    const auto o = acceptor_.accept(authorization);
+    const auto o = decide_(authorization);
     const std::string www = o.negotiate_reply.empty() ? "" : "Negotiate " + o.negotiate_reply;
     if (!o) {
         const nlohmann::json j{{"error", std::string(identity::to_string(static_cast<identity::errc>(o.code().value())))},

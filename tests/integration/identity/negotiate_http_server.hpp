@@ -7,6 +7,7 @@
 #include <ssogate/identity/negotiate_acceptor.hpp>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,6 +18,9 @@ namespace ssogate::test {
 class negotiate_http_server {
 public:
     explicit negotiate_http_server(const identity::negotiate_acceptor& acceptor);
+    /// The same, with a whole authenticator deciding (negotiate_evidence from 127.0.0.1): the
+    /// acceptor plus what the authenticator adds (the directory's groups and account state).
+    explicit negotiate_http_server(identity::authenticator& authenticator);
     ~negotiate_http_server();
     negotiate_http_server(const negotiate_http_server&) = delete;
     negotiate_http_server& operator=(const negotiate_http_server&) = delete;
@@ -30,7 +34,9 @@ private:
     void handle(int fd);
     std::string answer(const std::string& authorization);
 
-    const identity::negotiate_acceptor& acceptor_;
+    void start();
+
+    std::function<identity::outcome(const std::string&)> decide_;
     int listen_fd_ = -1;
     int port_ = 0;
     std::atomic<bool> stop_{false};

@@ -64,6 +64,8 @@ enum class groups_status {
     cached,            // from the cache, younger than [identity.ldap] cache_seconds
     not_in_directory,  // the directory has no entry for the user: no groups
     unavailable,       // directory down or refusing the gateway, nothing fresh cached: fail closed
+    pac,               // Negotiate: the ticket's PAC (pac.hpp), its logon younger than
+                       // [identity.ldap] cache_seconds, its SIDs named by the directory
 };
 
 struct verified_identity {
@@ -82,7 +84,8 @@ struct verified_identity {
 
     /// May a mapping be granted because of `groups`? Only on fresh or cached (within TTL) data.
     [[nodiscard]] bool groups_usable() const noexcept {
-        return groups_from == groups_status::fresh || groups_from == groups_status::cached;
+        return groups_from == groups_status::fresh || groups_from == groups_status::cached ||
+               groups_from == groups_status::pac;
     }
 };
 
