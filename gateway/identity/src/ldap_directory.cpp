@@ -128,8 +128,8 @@ struct ldap_directory::impl {
     }
 
     // What a failed operation means: the server went away / did not answer (temporary), or it
-    // refused us or its TLS certificate did not verify (the configuration: fatal). `forced`
-    // overrides the code when the caller knows better.
+    // refused us or its TLS certificate did not verify (the configuration: fatal). `what` names
+    // the operation ("the simple bind as ..."); `forced` overrides the code.
     failure fail(int rc, const std::string& what, std::optional<errc> forced = std::nullopt) const {
         failure f;
         f.rc = rc;
@@ -162,8 +162,11 @@ struct ldap_directory::impl {
                                                  ", for the host name in the URL?");
         } else if (f.code == errc::directory_unavailable && connection_lost(rc)) {
             f.message = "no directory server answered (" + urls + "): " + detail;
+        } else if (rc == LDAP_TIMEOUT || rc == LDAP_TIMELIMIT_EXCEEDED) {
+            f.message = "the directory did not answer " + what + " within operation_timeout_seconds = " +
+                        std::to_string(l.operation_timeout.count()) + " (" + urls + ")";
         } else {
-            f.message = what + " (" + urls + "): " + detail;
+            f.message = "the directory refused " + what + " (" + urls + "): " + detail;
         }
         return f;
     }
@@ -307,7 +310,7 @@ struct ldap_directory::impl {
         int rc = ldap_initialize(&ld, urls.c_str());
         if (rc != LDAP_SUCCESS) {
             ld = nullptr;
-            return fail(rc, "cannot use the directory URL");
+            return failure{rc, errc::directory_error, "cannot use the directory URLs " + urls + ": " + ldap_err2string(rc)};
         }
         const int version = LDAP_VERSION3;
         ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
@@ -321,14 +324,14 @@ struct ldap_directory::impl {
         if (!l.ca_file.empty()) ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, l.ca_file.c_str());
         const int is_server = 0;
         if ((rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server)) != LDAP_OPT_SUCCESS) {
-            auto f = fail(rc, "cannot set up TLS for the directory with ca_file " + l.ca_file.string(),
-                          errc::directory_error);
+            failure f{rc, errc::directory_error,
+                      "cannot set up TLS for the directory with ca_file " + l.ca_file.string() + ": " + ldap_err2string(rc)};
             disconnect();
             return f;
         }
         if (l.starttls) {
             if ((rc = ldap_start_tls_s(ld, nullptr, nullptr)) != LDAP_SUCCESS) {
-                auto f = fail(rc, "StartTLS with the directory failed");
+                auto f = fail(rc, "StartTLS");
                 disconnect();
                 return f;
             }
@@ -344,7 +347,7 @@ struct ldap_directory::impl {
             berval cred_bv{static_cast<ber_len_t>(text.size()), const_cast<char*>(text.data())};
             rc = ldap_sasl_bind_s(ld, l.bind_dn.c_str(), LDAP_SASL_SIMPLE, &cred_bv, nullptr, nullptr, nullptr);
             if (rc != LDAP_SUCCESS) {
-                auto f = fail(rc, "the directory refused the simple bind as " + printable(l.bind_dn));
+                auto f = fail(rc, "the simple bind as " + printable(l.bind_dn));
                 if (rc == LDAP_INVALID_CREDENTIALS)
                     f.message += "; check bind_dn and the password in " + l.bind_password_file.string();
                 disconnect();
@@ -365,7 +368,7 @@ struct ldap_directory::impl {
                                               nullptr);
         }
         if (rc != LDAP_SUCCESS) {
-            auto f = fail(rc, "the directory refused the SASL/GSSAPI bind");
+            auto f = fail(rc, "the SASL/GSSAPI bind");
             disconnect();
             tgt_expires.reset();  // a ticket that stopped working (key rotated) is fetched again next time
             return f;
@@ -397,7 +400,7 @@ struct ldap_directory::impl {
     std::variant<directory_entry, failure> find_user(const credstore::principal& who, std::vector<const char*> attrs,
                                                      const std::string& filter, LDAPMessage*& entry, message_ptr& holder) {
         auto r = search(l.base_dn, LDAP_SCOPE_SUBTREE, filter, std::move(attrs), 2,
-                        "cannot search the directory for " + who.display(cfg.realms));
+                        "the search for " + who.display(cfg.realms));
         if (auto* f = std::get_if<failure>(&r)) return *f;
         holder = std::move(std::get<message_ptr>(r));
         entry = ldap_first_entry(ld, holder.get());
@@ -432,7 +435,7 @@ struct ldap_directory::impl {
             for (const auto& dn : level) {
                 if (!seen.insert(lower(dn)).second) continue;  // a cycle or a diamond
                 auto r = search(dn, LDAP_SCOPE_BASE, "(objectClass=*)", {name_attr.c_str(), "memberOf"}, 1,
-                                "cannot read the group " + printable(dn));
+                                "the read of the group " + printable(dn));
                 if (auto* f = std::get_if<failure>(&r)) {
                     if (f->rc == LDAP_NO_SUCH_OBJECT) continue;  // memberOf names a deleted group
                     return *f;
@@ -472,7 +475,7 @@ struct ldap_directory::impl {
 
         // tokenGroups and the computed lockout flag: constructed, so only with scope base.
         auto r = search(e.dn, LDAP_SCOPE_BASE, "(objectClass=*)", {"tokenGroups", "msDS-User-Account-Control-Computed"},
-                        1, "cannot read tokenGroups of " + printable(e.dn));
+                        1, "the read of tokenGroups of " + printable(e.dn));
         if (auto* f = std::get_if<failure>(&r)) return *f;
         LDAPMessage* self = ldap_first_entry(ld, std::get<message_ptr>(r).get());
         std::vector<codec::sid> sids;
@@ -513,7 +516,7 @@ struct ldap_directory::impl {
                 filter += "(objectSid=" + codec::escape_filter_bytes(wanted[k]->to_bytes()) + ")";
             filter += ")";
             auto r = search(l.base_dn, LDAP_SCOPE_SUBTREE, filter, {"objectSid", name_attr.c_str()}, 0,
-                            "cannot resolve group SIDs to names");
+                            "the search naming group SIDs");
             if (auto* f = std::get_if<failure>(&r)) return *f;
             for (LDAPMessage* g = ldap_first_entry(ld, std::get<message_ptr>(r).get()); g != nullptr;
                  g = ldap_next_entry(ld, g)) {

@@ -17,6 +17,9 @@ extern "C" {
 #include <gssapi/gssapi_krb5.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -228,6 +231,30 @@ TEST_F(LdapDirectory, DirectoryDownACachedEntryServesWithinTheTtlAndFailsClosedA
     const auto again = dir.lookup(P(cfg, "CORP\\alice"));
     ASSERT_TRUE(again) << again.message;
     EXPECT_FALSE(again.from_cache);
+}
+
+TEST_F(LdapDirectory, ASilentServerIsUnavailableAfterTheOperationTimeout) {
+    // a listener on 127.0.0.1 that accepts and never answers
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 8), 0);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    const std::string url = "ldap://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    for (const char* extra : {"", "starttls = true\n"}) {
+        const auto cfg = corp.config(corp.simple_section(url, std::string(extra) + "operation_timeout_seconds = 1\n"));
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto a = ldap_directory(cfg).lookup(P(cfg, "CORP\\alice"));
+        const auto took = std::chrono::steady_clock::now() - t0;
+        EXPECT_EQ(a.code, errc::directory_unavailable) << a.message;
+        EXPECT_NE(a.message.find("did not answer"), std::string::npos) << a.message;
+        EXPECT_NE(a.message.find("operation_timeout_seconds = 1"), std::string::npos) << a.message;
+        EXPECT_LT(took, 5s);
+    }
+    ::close(fd);
 }
 
 TEST_F(LdapDirectory, AConnectionTheServerDroppedIsMadeAgain) {
