@@ -11,6 +11,8 @@ if(NOT TARGET PkgConfig::KRB5)
 endif()
 
 add_executable(identity_unit_tests
+  ${CMAKE_CURRENT_LIST_DIR}/support/cert_factory.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unit/identity/certificate_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/directory_cache_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/identity_config_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unit/identity/ldap_codec_test.cpp
@@ -23,7 +25,7 @@ target_compile_definitions(identity_unit_tests PRIVATE
   SSOGATE_IDENTITY_TEST_DATA="${CMAKE_CURRENT_LIST_DIR}/unit/identity/data"
   SSOGATE_TEST_DATA_DIR="${CMAKE_CURRENT_LIST_DIR}/data")
 target_link_libraries(identity_unit_tests PRIVATE ssogate::identity ssogate_test_support
-  PkgConfig::KRB5 GTest::gtest_main ssogate_warnings)
+  PkgConfig::KRB5 GTest::gtest_main ssogate_warnings OpenSSL::Crypto)
 gtest_discover_tests(identity_unit_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
 
 add_executable(identity_kdc_tests
@@ -68,3 +70,15 @@ target_link_libraries(identity_samba_tests PRIVATE ssogate::identity ssogate_tes
 add_test(NAME identity_samba_suite
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/peers/samba_ad.sh run $<TARGET_FILE:identity_samba_tests>)
 set_tests_properties(identity_samba_suite PROPERTIES LABELS integration TIMEOUT 600)
+
+# TLS client certificates end to end (label integration): the real `ssogate identity check --cert`,
+# and a TLS handshake on 127.0.0.1 with `openssl s_client` as the client. Certificates are made in
+# memory (support/cert_factory.cpp); no peer beyond the openssl command.
+add_executable(identity_cert_tests
+  ${CMAKE_CURRENT_LIST_DIR}/support/cert_factory.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/certificate_check_test.cpp)
+target_link_libraries(identity_cert_tests PRIVATE ssogate::identity ssogate_test_support
+  nlohmann_json::nlohmann_json GTest::gtest_main OpenSSL::SSL OpenSSL::Crypto Threads::Threads ssogate_warnings)
+target_compile_definitions(identity_cert_tests PRIVATE SSOGATE_BIN="$<TARGET_FILE:ssogate>")
+add_dependencies(identity_cert_tests ssogate)
+gtest_discover_tests(identity_cert_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS integration TIMEOUT 120)

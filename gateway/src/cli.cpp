@@ -172,9 +172,10 @@ int run_cli(int argc, char** argv) {
     // identity
     auto* idcmd = group("identity", "Windows identity: who the gateway thinks a user is");
     {
-        auto* c = leaf(idcmd, "check", "verify a Windows user with the KDC; print principal, SID, state, groups",
-                       [&] { return identity::identity_check_command({a.config, a.principal, a.password_stdin, a.json}); });
-        c->add_option("--user", a.principal, "CORP\\alice, alice@CORP.EXAMPLE or alice")->required();
+        auto* c = leaf(idcmd, "check", "verify a Windows user with the KDC, or map a client certificate; print principal, SID, state, groups",
+                       [&] { return identity::identity_check_command({a.config, a.principal, a.password_stdin, a.json, a.cert}); });
+        c->add_option("--user", a.principal, "CORP\\alice, alice@CORP.EXAMPLE or alice");
+        c->add_option("--cert", a.cert, "a client certificate (PEM, chain after it; or DER): which rule maps it to whom");
         c->add_flag("--password-stdin", a.password_stdin,
                     "read the Windows password from standard input (a prompt at a terminal)");
     }

@@ -31,6 +31,7 @@ struct cli_args {
     int live_within = 600;
     std::string out_file;
     std::string in_file;
+    std::string cert;           // identity check --cert
     std::string reminder;
     std::string public_key;
     std::string private_key;

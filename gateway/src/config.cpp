@@ -161,7 +161,7 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
 
     if (const toml::table* id = section("identity")) {
         allow_only(c, *id, "identity", {"default_domain", "domains", "keytab", "service_principal",
-                                        "krb5_conf", "replay_cache", "kdc", "throttle"});
+                                        "krb5_conf", "replay_cache", "kdc", "throttle", "certificates"});
         if (auto d = get_string(c, *id, "default_domain", "identity")) {
             std::string why;
             if (!credstore::principal::parse("x@" + *d, credstore::realm_map{}, &why))

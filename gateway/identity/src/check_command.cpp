@@ -3,6 +3,8 @@
 #include <ssogate/identity/identity_config.hpp>
 #include <ssogate/identity/password_verifier.hpp>
 
+#include "certificate_check.hpp"
+
 #include <nlohmann/json.hpp>
 #include <termios.h>
 #include <unistd.h>
@@ -84,8 +86,15 @@ int refuse(const check_args& a, std::ostream& out, std::ostream& err, std::strin
 
 int identity_check_command(const check_args& a, int in_fd, std::ostream& out, std::ostream& err) {
     try {
+        if (!a.cert.empty()) {
+            if (!a.user.empty() || a.password_stdin) {
+                err << "ssogate: give either --user (with --password-stdin) or --cert, not both\n";
+                return 2;
+            }
+            return detail::certificate_check_command(a, out, err);
+        }
         if (a.user.empty()) {
-            err << "ssogate: --user is required (CORP\\alice, alice@CORP.EXAMPLE or alice)\n";
+            err << "ssogate: --user or --cert is required (--user CORP\\alice, alice@CORP.EXAMPLE or alice)\n";
             return 2;
         }
         const identity_config cfg = load_identity_config(a.config);

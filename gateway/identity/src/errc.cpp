@@ -31,6 +31,13 @@ public:
             case errc::not_a_user: return "not a user principal";
             case errc::keytab_error: return "keytab problem";
             case errc::kerberos_error: return "Kerberos error";
+            case errc::bad_certificate: return "not a usable X.509 certificate chain";
+            case errc::untrusted_certificate: return "certificate not issued by a CA of any certificate rule";
+            case errc::certificate_expired: return "certificate expired or not yet valid";
+            case errc::certificate_revoked: return "certificate revoked";
+            case errc::crl_unavailable: return "certificate revocation list unavailable";
+            case errc::no_client_auth_usage: return "certificate lacks the clientAuth extended key usage";
+            case errc::certificate_unmapped: return "no certificate rule maps the certificate to a user";
             case errc::directory_unavailable: return "directory unavailable";
             case errc::directory_error: return "directory refused the gateway";
             case errc::not_in_directory: return "no directory entry for the user";
@@ -69,6 +76,13 @@ std::string_view to_string(errc e) noexcept {
         case errc::not_a_user: return "not_a_user";
         case errc::keytab_error: return "keytab_error";
         case errc::kerberos_error: return "kerberos_error";
+        case errc::bad_certificate: return "bad_certificate";
+        case errc::untrusted_certificate: return "untrusted_certificate";
+        case errc::certificate_expired: return "certificate_expired";
+        case errc::certificate_revoked: return "certificate_revoked";
+        case errc::crl_unavailable: return "crl_unavailable";
+        case errc::no_client_auth_usage: return "no_client_auth_usage";
+        case errc::certificate_unmapped: return "certificate_unmapped";
         case errc::directory_unavailable: return "directory_unavailable";
         case errc::directory_error: return "directory_error";
         case errc::not_in_directory: return "not_in_directory";
@@ -80,7 +94,7 @@ bool is_fatal(std::error_code ec) noexcept { return ec == errc::keytab_error || 
 
 bool is_temporary(std::error_code ec) noexcept {
     return ec == errc::kdc_unreachable || ec == errc::throttled || ec == errc::clock_skew ||
-           ec == errc::directory_unavailable;
+           ec == errc::crl_unavailable || ec == errc::directory_unavailable;
 }
 
 std::string_view user_message(std::error_code ec) noexcept {
@@ -116,6 +130,15 @@ std::string_view user_message(std::error_code ec) noexcept {
         case errc::directory_error:
             return "Sign-on is unavailable right now. Try again later or contact your administrator.";
         case errc::not_in_directory: return "The user name or password is incorrect.";
+        case errc::crl_unavailable:
+            return "Certificate sign-on is unavailable right now. Try again later or contact your administrator.";
+        case errc::bad_certificate:
+        case errc::untrusted_certificate:
+        case errc::certificate_expired:
+        case errc::certificate_revoked:
+        case errc::no_client_auth_usage:
+        case errc::certificate_unmapped:
+            return "Your certificate was not accepted for sign-on. Contact your administrator.";
     }
     return "Sign-on failed.";
 }

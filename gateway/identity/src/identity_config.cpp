@@ -2,6 +2,8 @@
 
 #include <ssogate/identity/ldap_codec.hpp>
 
+#include "certificate_config.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -249,7 +251,7 @@ identity_config parse_identity_config(std::string_view text, const std::filesyst
     r.allow_only(id, "identity",
                  {identity_keys[0], identity_keys[1], identity_keys[2], identity_keys[3],
                   identity_keys[4], identity_keys[5], identity_keys[6], identity_keys[7],
-                  identity_keys[8]});
+                  identity_keys[8], identity_keys[9]});
 
     auto add_realm = [&](const std::string& realm) {
         const auto up = credstore::ascii_upper(realm);
@@ -329,6 +331,7 @@ identity_config parse_identity_config(std::string_view text, const std::filesyst
         if (!ln->is_table()) r.fail_at(*ln, "[identity.ldap] must be a table");
         c.ldap = parse_ldap_section(r, *ln->as_table());
     }
+    if (const auto* cn = id.get("certificates")) detail::read_certificate_rules(*cn, c);
     return c;
 }
 

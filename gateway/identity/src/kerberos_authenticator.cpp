@@ -37,7 +37,11 @@ kerberos_authenticator::kerberos_authenticator(const identity_config& cfg, std::
 outcome kerberos_authenticator::authenticate(const evidence& e) {
     if (const auto* pw = std::get_if<password_evidence>(&e))
         return apply_directory(passwords_.verify(pw->user, pw->password, pw->source_address), directory_.get());
-    return accept_with_directory(negotiate_.accept(std::get<negotiate_evidence>(e).authorization), directory_.get());
+    if (const auto* ng = std::get_if<negotiate_evidence>(&e))
+        return accept_with_directory(negotiate_.accept(ng->authorization), directory_.get());
+    return outcome::failure(errc::unsupported_mechanism,
+                            "the Kerberos authenticator takes passwords and Negotiate tokens; certificates go to "
+                            "certificate_authenticator");
 }
 
 }  // namespace ssogate::identity

@@ -3,6 +3,7 @@
 #include "accept_loop.hpp"
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/secret_service.hpp>
+#include <ssogate/identity/certificate_rules.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -64,11 +65,6 @@ std::vector<std::string> certificate_names(X509* cert) {
         GENERAL_NAMES_free(sans);
     }
     return names;
-}
-
-bool has_client_auth_usage(X509* cert) {
-    const std::uint32_t flags = X509_get_extension_flags(cert);
-    return (flags & EXFLAG_XKUSAGE) != 0 && (X509_get_extended_key_usage(cert) & XKU_SSL_CLIENT) != 0;
 }
 
 void tls13_only(ssl::context& ctx) {
@@ -231,7 +227,7 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
     const auto names = certificate_names(cert);
     const std::string name = names.empty() ? "?" : names.front();
     peer = name + "@" + peer;
-    if (!has_client_auth_usage(cert)) {
+    if (!identity::has_client_auth_usage(*cert)) {
         co_await refuse("certificate of '" + name + "' lacks the clientAuth extended key usage");
         co_return;
     }

@@ -117,9 +117,9 @@ TEST(IdentityConfig, KdcEntriesMustBeHostAndPort) {
 TEST(IdentityConfig, TheAllowListMatchesWhatTheReaderTakes) {
     std::string text = "[identity]\n";
     for (auto k : identity_keys) {
-        if (k == "domains" || k == "kdc" || k == "throttle" || k == "ldap") continue;  // tables
+        if (k == "domains" || k == "kdc" || k == "throttle" || k == "certificates" || k == "ldap") continue;  // tables
         text += std::string(k) + " = \"" + (k == "service_principal" ? "HTTP/x" : k == "default_domain" ? "CORP" : "f") + "\"\n";
     }
-    text += "[identity.domains]\n[identity.kdc]\n[identity.throttle]\n";
+    text += "[identity.domains]\n[identity.kdc]\n[identity.throttle]\n[identity.certificates]\n";
     EXPECT_NO_THROW(parse(text));
 }

@@ -9,6 +9,10 @@
 // Exit codes as every ssogate command: 0 verified (or normalised), 1 refused or failed with one
 // line on `err` ("ssogate: ..."), 2 usage. With --json the answer is also a JSON object on `out`
 // when refused: {"user": ..., "state": "password_expired", "error": "..."}.
+//
+// `--cert FILE` (instead of --user): the certificate rules' verdict on a client certificate (PEM,
+// the client's certificate first, then intermediates; or one DER certificate): the rule that
+// matched and the principal, or why it was refused ({"certificate", "rule", "state", "error"}).
 #include <iosfwd>
 #include <string>
 
@@ -19,6 +23,7 @@ struct check_args {
     std::string user;             // --user
     bool password_stdin = false;  // --password-stdin
     bool json = false;            // --json
+    std::string cert;             // --cert FILE: check a client certificate instead of --user
 };
 
 /// Does the whole command. `in_fd` is where the password is read (standard input: 0).

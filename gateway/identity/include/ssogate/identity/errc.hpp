@@ -39,6 +39,14 @@ enum class errc {
     // the gateway itself
     keytab_error,            // the keytab is missing, unreadable or lacks the service key
     kerberos_error,          // any other failure of the Kerberos library (message has details)
+    // TLS client certificates (certificate_authenticator.hpp)
+    bad_certificate,         // not a DER X.509 chain, or one that cannot be verified as such
+    untrusted_certificate,   // no certificate rule's CA anchors the chain
+    certificate_expired,     // a certificate of the chain is outside its validity dates
+    certificate_revoked,     // on one of the rule's CRLs
+    crl_unavailable,         // a CRL the rule needs is missing, unreadable, expired: fail closed
+    no_client_auth_usage,    // the certificate lacks the clientAuth extended key usage
+    certificate_unmapped,    // a rule's CA verified it, but no rule's mapping yields a usable name
     // the directory ([identity.ldap], ldap_directory.hpp)
     directory_unavailable,   // no directory server answered or one failed mid-lookup: temporary
     directory_error,         // the directory refused the gateway's bind or its searches: config

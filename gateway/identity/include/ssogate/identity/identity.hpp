@@ -5,10 +5,9 @@
 //                             | refusal (an errc and a one-line message)
 //
 // Evidence is what the caller showed: a Windows user name and password typed into the gateway's
-// logon screen, or an HTTP `Authorization: Negotiate` header. (Stage 3 adds a verified TLS
-// client certificate.) Every identity source returns principals normalised by
-// credstore::principal, so `CORP\Alice` from a logon screen and `alice@CORP.EXAMPLE` from a
-// Kerberos ticket are the same key in the store.
+// logon screen, an HTTP `Authorization: Negotiate` header, or a TLS client certificate chain.
+// Every identity source returns principals normalised by credstore::principal, so `CORP\Alice`
+// from a logon screen and `alice@CORP.EXAMPLE` from a Kerberos ticket are the same key in the store.
 //
 // Calls are BLOCKING: they may talk to a KDC (normally milliseconds; seconds when a KDC is
 // silent and the Kerberos library walks its retry schedule). The gateway's I/O layer calls them
@@ -40,10 +39,19 @@ struct negotiate_evidence {
     std::string source_address;
 };
 
-using evidence = std::variant<password_evidence, negotiate_evidence>;
+/// A TLS client certificate chain as the peer sent it, leaf first, each certificate DER-encoded
+/// (certificate_evidence_from_tls() fills it from an OpenSSL connection after the handshake).
+/// The TLS layer has verified it against the listener's CAs; certificate_authenticator checks
+/// again what it relies on, against each rule's own CA and CRLs (certificate_authenticator.hpp).
+struct certificate_evidence {
+    std::vector<std::vector<unsigned char>> chain;  // DER; chain[0] is the client's certificate
+    std::string source_address;
+};
+
+using evidence = std::variant<password_evidence, negotiate_evidence, certificate_evidence>;
 
 /// How the identity was proven.
-enum class auth_method { password, negotiate };
+enum class auth_method { password, negotiate, certificate };
 
 /// A group the principal belongs to. Filled from the directory in stage 2 (LDAP/AD).
 struct group {

@@ -19,6 +19,7 @@
 //   source_failures = 20       # per source address
 //   window_seconds = 900
 #include <ssogate/credstore/principal.hpp>
+#include <ssogate/identity/certificate_rules.hpp>
 #include <ssogate/identity/ldap_config.hpp>
 #include <ssogate/identity/throttle.hpp>
 
@@ -53,6 +54,9 @@ struct identity_config {
     throttle_limits throttle;
     /// [identity.ldap]: groups, SID and account state from the directory (ldap_config.hpp).
     std::optional<ldap_config> ldap;
+    /// [[identity.certificates.rule]]: TLS client certificate rules, tried in order
+    /// (certificate_rules.hpp).
+    std::vector<certificate_rule> certificate_rules;
 
     [[nodiscard]] bool serves_realm(std::string_view realm) const;
 };
@@ -60,7 +64,7 @@ struct identity_config {
 /// The keys allowed directly in [identity] (what the gateway's config reader must allow too).
 inline constexpr std::string_view identity_keys[] = {
     "default_domain", "domains", "keytab", "service_principal", "krb5_conf",
-    "replay_cache",   "kdc",     "throttle", "ldap"};
+    "replay_cache",   "kdc",     "throttle", "ldap", "certificates"};
 
 /// Read [identity] from TOML text as if read from `file`. No [identity] gives the defaults.
 /// Throws config_error.
