@@ -23,6 +23,8 @@ extern "C" {
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <set>
 #include <sstream>
 
@@ -255,6 +257,25 @@ TEST_F(LdapDirectory, ASilentServerIsUnavailableAfterTheOperationTimeout) {
         EXPECT_LT(took, 5s);
     }
     ::close(fd);
+}
+
+TEST_F(LdapDirectory, ThreadsShareOneDirectory) {
+    const auto cfg = corp.config(corp.gssapi_section());
+    const auto dir = make_directory(cfg);  // behind the cache, as the authenticator has it
+    ldap_directory direct(cfg);
+    std::atomic<int> good{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 5; ++i) {
+                const auto who = P(cfg, (t + i) % 2 == 0 ? "CORP\\alice" : "CORP\\bob");
+                const auto a = dir->lookup(who);
+                const auto b = direct.lookup(who);
+                if (a && b && a.entry->dn == b.entry->dn && a.entry->groups.size() == b.entry->groups.size()) ++good;
+            }
+        });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(good, 20);
 }
 
 TEST_F(LdapDirectory, AConnectionTheServerDroppedIsMadeAgain) {
