@@ -14,6 +14,13 @@ add_executable(fuzz_pac ${CMAKE_CURRENT_LIST_DIR}/fuzz_pac.cpp)
 target_link_libraries(fuzz_pac PRIVATE ssogate::identity ssogate_warnings)
 target_link_options(fuzz_pac PRIVATE -fsanitize=fuzzer)
 
+# TLS client certificates to principals (certificate_rules.cpp, certificate_authenticator.cpp).
+# Seeds: corpus/cert-* (real certificates of the CA in data/cert-rules-ca.pem, valid until 2036).
+add_executable(fuzz_cert_rules ${CMAKE_CURRENT_LIST_DIR}/fuzz_cert_rules.cpp)
+target_compile_definitions(fuzz_cert_rules PRIVATE SSOGATE_FUZZ_DATA="${CMAKE_CURRENT_LIST_DIR}/data")
+target_link_libraries(fuzz_cert_rules PRIVATE ssogate::identity OpenSSL::Crypto ssogate_warnings)
+target_link_options(fuzz_cert_rules PRIVATE -fsanitize=fuzzer)
+
 # Directory data (ldap_codec.cpp): binary SIDs and tokenGroups values, RFC 4515 filter escaping
 # round trip, RFC 4514 DN values, LDAP integers and URLs. Seeds: corpus/ldap-*.
 add_executable(fuzz_ldap_codec ${CMAKE_CURRENT_LIST_DIR}/fuzz_ldap_codec.cpp)
