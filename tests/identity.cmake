@@ -82,3 +82,16 @@ target_link_libraries(identity_cert_tests PRIVATE ssogate::identity ssogate_test
 target_compile_definitions(identity_cert_tests PRIVATE SSOGATE_BIN="$<TARGET_FILE:ssogate>")
 add_dependencies(identity_cert_tests ssogate)
 gtest_discover_tests(identity_cert_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS integration TIMEOUT 120)
+
+# Certificates with [identity.ldap] (label integration): groups and account state of the mapped
+# principal from a real slapd and MIT KDC (the peers of identity_ldap_tests), directory down.
+add_executable(identity_cert_ldap_tests
+  ${CMAKE_CURRENT_LIST_DIR}/support/cert_factory.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/support/kdc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/support/slapd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/integration/identity/certificate_directory_test.cpp)
+target_include_directories(identity_cert_ldap_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
+target_link_libraries(identity_cert_ldap_tests PRIVATE ssogate::identity ssogate_test_support
+  PkgConfig::KRB5 nlohmann_json::nlohmann_json GTest::gtest_main OpenSSL::Crypto Threads::Threads ssogate_warnings)
+gtest_discover_tests(identity_cert_ldap_tests DISCOVERY_MODE PRE_TEST
+  PROPERTIES LABELS integration TIMEOUT 120)
