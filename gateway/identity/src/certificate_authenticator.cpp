@@ -231,10 +231,8 @@ certificate_verdict certificate_authenticator::verify(const certificate_evidence
             while (sk_X509_CRL_num(one.get()) > 0) sk_X509_CRL_push(crls.get(), sk_X509_CRL_shift(one.get()));
         }
         std::unique_ptr<X509_STORE_CTX, store_ctx_free> ctx(X509_STORE_CTX_new());
-        if (!ctx || X509_STORE_CTX_init(ctx.get(), s->store.get(), leaf.get(), untrusted.get()) != 1) {
-            ERR_clear_error();
+        if (!ctx || X509_STORE_CTX_init(ctx.get(), s->store.get(), leaf.get(), untrusted.get()) != 1)
             return refuse(errc::bad_certificate, who + " could not be set up for verification: " + openssl_error());
-        }
         X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_CLIENT);
         unsigned long flags = X509_V_FLAG_PARTIAL_CHAIN;
         if (!rule.crls.empty() && crl_problem.empty()) {

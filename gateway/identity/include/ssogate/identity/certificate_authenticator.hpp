@@ -38,7 +38,9 @@ struct ssl_st;  // OpenSSL's SSL
 namespace ssogate::identity {
 
 /// The client's chain of a TLS connection after its handshake (server side): the client's
-/// certificate first, then what else the client sent. Empty chain when it sent none.
+/// certificate first, then what else the client sent. Empty chain when it sent none. After a
+/// resumed session OpenSSL keeps only the client's certificate, not its intermediates: a rule
+/// whose `ca` is the issuing CA still verifies it, one that names only the root does not.
 certificate_evidence certificate_evidence_from_tls(const ssl_st& ssl, std::string source_address);
 
 /// One check with the details `identity check --cert` shows.

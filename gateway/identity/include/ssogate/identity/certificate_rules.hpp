@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct x509_st;  // OpenSSL's X509
@@ -47,8 +48,8 @@ struct certificate_rule {
 };
 
 /// The keys of one [[identity.certificates.rule]] table.
-inline constexpr std::string_view certificate_rule_keys[] = {"name", "domains", "realm",    "crls",
-                                                             "ca",   "map",     "crl_check"};
+inline constexpr std::string_view certificate_rule_keys[] = {"name",  "ca",   "map",      "domains",
+                                                             "realm", "crls", "crl_check"};
 
 /// The name a rule found in a certificate, or why it found none.
 struct certificate_name {
