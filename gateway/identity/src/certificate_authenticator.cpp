@@ -1,5 +1,6 @@
 #include <ssogate/identity/certificate_authenticator.hpp>
 #include "printable.hpp"
+#include "read_capped.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -8,8 +9,6 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 namespace ssogate::identity {
@@ -62,12 +61,13 @@ std::vector<unsigned char> to_der(X509* x) {
 
 // A CRL file: PEM (one or more CRLs) or one DER CRL. Sets `why` on failure.
 crls_ptr load_crls(const std::filesystem::path& file, std::string& why) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        why = "the CRL file " + file.string() + " cannot be read";
-        return nullptr;
+    constexpr std::size_t max_crl_file = 64 * 1024 * 1024;  // large CAs publish CRLs of megabytes
+    std::string text;
+    switch (detail::read_capped(file, max_crl_file, text)) {
+        case detail::read_status::unreadable: why = "the CRL file " + file.string() + " cannot be read"; return nullptr;
+        case detail::read_status::too_large: why = "the CRL file " + file.string() + " is larger than 64 MiB"; return nullptr;
+        case detail::read_status::ok: break;
     }
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     crls_ptr out(sk_X509_CRL_new_null());
     if (text.find("-----BEGIN X509 CRL-----") != std::string::npos) {
         std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free);

@@ -1,4 +1,5 @@
 #include "certificate_check.hpp"
+#include "read_capped.hpp"
 #include "printable.hpp"
 
 #include <ssogate/identity/certificate_authenticator.hpp>
@@ -10,8 +11,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <ostream>
 
@@ -23,11 +22,12 @@ constexpr std::size_t max_file = 1024 * 1024;
 
 // The certificates of a PEM file (in order) or of one DER certificate; "" or why not.
 std::string read_chain(const std::string& file, certificate_evidence& e) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return "cannot read the certificate file " + file;
     std::string text;
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (text.size() > max_file) return "the certificate file " + file + " is larger than 1 MiB";
+    switch (read_capped(file, max_file, text)) {
+        case read_status::unreadable: return "cannot read the certificate file " + file;
+        case read_status::too_large: return "the certificate file " + file + " is larger than 1 MiB";
+        case read_status::ok: break;
+    }
     if (text.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
         std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free);
         while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {

@@ -175,6 +175,9 @@ TEST_F(CertificateCheck, BadFilesAndBadUsage) {
     const auto missing = check((tmp / "missing.pem").string());
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_EQ(missing.err, "ssogate: cannot read the certificate file " + (tmp / "missing.pem").string() + "\n");
+    const auto endless = check("/dev/zero");
+    EXPECT_EQ(endless.exit_code, 1);
+    EXPECT_EQ(endless.err, "ssogate: the certificate file /dev/zero is larger than 1 MiB\n");
     test::write_file(tmp / "bad.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
     EXPECT_NE(check((tmp / "bad.pem").string()).err.find("holds no readable PEM certificate"), std::string::npos);
 

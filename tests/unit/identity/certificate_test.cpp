@@ -202,6 +202,13 @@ TEST_F(Certificates, AMissingOrExpiredCrlFailsClosed) {
     EXPECT_EQ(principal_of(check(rule, alice)), "alice@corp.example");
 }
 
+TEST_F(Certificates, AnEndlessCrlFileIsRefusedNotReadForever) {
+    const auto v = check(upn_rule + "crls = [\"/dev/zero\"]\n", corp.issue(upn("alice@corp.example")));
+    EXPECT_EQ(code_of(v), errc::crl_unavailable);
+    EXPECT_NE(v.result.refused.message.find("/dev/zero is larger than 64 MiB"), std::string::npos)
+        << v.result.refused.message;
+}
+
 TEST_F(Certificates, AMissingCrlOfOneRuleDoesNotBlockCertificatesOfOtherCas) {
     const std::string rules = upn_rule + "crls = [\"missing.crl\"]\n" +
                               "[[identity.certificates.rule]]\nname = \"partner\"\nca = \"other.pem\"\nmap = \"upn\"\n";
