@@ -83,9 +83,14 @@ bool probe_terminal::receive(std::span<const std::byte> in) {
             negotiated_ = true;
             terminal_type_ = n->terminal_type;
             lu_name_ = n->lu_name;
-            if (n->tn3270e) {
-                mode_ = "TN3270E";
-                for (std::byte code : n->functions.codes()) functions_.emplace_back(function_name(code));
+            mode_ = n->tn3270e ? "TN3270E" : "TN3270";
+            functions_.clear();
+            for (std::byte code : n->functions.codes()) functions_.emplace_back(function_name(code));
+            if (renegotiating_) {
+                renegotiating_ = false;
+                auto line = negotiation_text();
+                line.pop_back();  // its newline
+                actions_.push_back("the host negotiated again: " + line.substr(line.find(' ') + 1));
             }
         } else if (auto* r = std::get_if<tn::record>(&*e)) {
             if (r->type() != tn::data_type::data_3270) continue;  // SSCP-LU, NVT, SCS: not a screen
@@ -105,6 +110,15 @@ bool probe_terminal::receive(std::span<const std::byte> in) {
             if (r->header && r->header->response_flag == static_cast<std::uint8_t>(tn::response_flag::always_response))
                 session_.send_positive_response(r->header->sequence, aec);
         } else if (auto* f = std::get_if<tn::negotiation_failed>(&*e)) {
+            // A host may restart the negotiation in 3270 mode (RFC 2355: SEND DEVICE-TYPE again;
+            // x3270's tn3270e-renegotiate trace): wait for the next
+            // `negotiated` and a screen written after it; the deadline catches one that never comes.
+            if (negotiated_ && f->reason == make_error_code(protocols::errc::left_3270_mode)) {
+                negotiated_ = false;
+                written_ = false;
+                renegotiating_ = true;
+                continue;
+            }
             error_ = "negotiation failed: " + f->reason.message();
         } else if (std::holds_alternative<tn::peer_closed>(*e)) {
             closed_ = true;

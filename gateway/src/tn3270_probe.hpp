@@ -27,7 +27,8 @@ class probe_terminal {
     explicit probe_terminal(const probe_options& o);
 
     /// Bytes from the host. Returns false (and `error` set, one line) when the session cannot go
-    /// on: a fatal telnet error, a failed negotiation, a record the screen refuses.
+    /// on: a fatal telnet error, a failed negotiation, a record the screen refuses. A host that
+    /// leaves 3270 mode after negotiating is waited for (renegotiating(), not ready()).
     bool receive(std::span<const std::byte> in);
     void receive_eof();
     [[nodiscard]] std::span<const std::byte> pending_output() const noexcept { return session_.pending_output(); }
@@ -36,6 +37,8 @@ class probe_terminal {
     /// Negotiated, and a write unlocked the keyboard since the last key.
     [[nodiscard]] bool ready() const noexcept { return negotiated_ && !screen_.keyboard_locked() && written_; }
     [[nodiscard]] bool closed() const noexcept { return closed_; }
+    /// The host left 3270 mode after negotiating, and has not negotiated again yet.
+    [[nodiscard]] bool renegotiating() const noexcept { return renegotiating_; }
     [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
     /// Runs one step; false and error() set when it cannot be done (the message never quotes
@@ -58,6 +61,7 @@ class probe_terminal {
     bool negotiated_ = false;
     bool written_ = false;
     bool closed_ = false;
+    bool renegotiating_ = false;
     std::string error_;
     std::string terminal_type_, lu_name_, mode_ = "TN3270";
     std::vector<std::string> functions_;
