@@ -80,11 +80,18 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
     h->add_option("--attempt-log", host_.attempt_log, "append one JSON line per sign-on attempt to this file");
     h->add_option("--code-page", host_.code_page, "the host's EBCDIC code page (cp037, cp1047, cp500, cp273, cp285)");
     h->add_flag("--no-tn3270e", no_tn3270e_host_, "offer plain TN3270 only");
+    h->add_option("--idle-timeout", idle_timeout_s_,
+                  "disconnect a terminal silent for this many seconds (default 300; 0: never)")
+        ->check(CLI::Range(0.0, 86400.0));
+    h->add_option("--max-connections", host_.max_connections,
+                  "terminals served at once; more are closed at once (default 64)")
+        ->check(CLI::Range(1, 100000));
     h->callback([this, &action] {
         const auto e = parse_endpoint(listen_);
         if (!e) throw CLI::ValidationError("--listen", "give ADDR:PORT, e.g. 127.0.0.1:3270");
         host_.listen = *e;
         host_.tn3270e = !no_tn3270e_host_;
+        host_.idle_timeout = std::chrono::milliseconds(std::llround(idle_timeout_s_ * 1000));
         action = [this] { return run_sample_host_tn3270(host_); };
     });
 
@@ -96,6 +103,11 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
     p->add_option("--code-page", probe_.code_page, "the host's EBCDIC code page (default cp037)");
     p->add_flag("--no-tn3270e", no_tn3270e_, "refuse TN3270E: plain TN3270 (RFC 1576)");
     p->add_flag("--tls", probe_.tls, "TLS from the first byte (as tn3270s://)");
+    auto* ca_file = p->add_option("--ca-file", probe_.ca_file,
+                                  "TLS: trust the CA certificates in this PEM file (default: the system's store)");
+    auto* insecure = p->add_flag("--insecure", probe_.insecure,
+                                 "TLS: do not check the host's certificate at all (lab hosts only)");
+    ca_file->excludes(insecure);
     p->add_flag("--json", probe_.json, "print JSON: the negotiation and every screen");
     p->add_option("--timeout", timeout_s_, "seconds to wait for the connection and each screen (default 10)")
         ->check(CLI::Range(0.1, 3600.0));
@@ -110,6 +122,9 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
                     ->allow_extra_args(false);
     p->callback([this, p, type, type_stdin, at, after, key, &action] {
         parse_url(url_, probe_);
+        if (!probe_.tls && (!probe_.ca_file.empty() || probe_.insecure))
+            throw CLI::ValidationError(probe_.insecure ? "--insecure" : "--ca-file",
+                                       "applies to TLS only (tn3270s:// or --tls)");
         probe_.tn3270e = !no_tn3270e_;
         probe_.timeout = std::chrono::milliseconds(static_cast<long>(std::llround(timeout_s_ * 1000)));
         // The steps in the order given on the command line.

@@ -5,6 +5,8 @@
 #include <ssogate/gateway/config.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -25,6 +27,10 @@ struct sample_host_options {
     std::filesystem::path attempt_log;  // empty: no attempt log
     std::string code_page = "cp037";
     bool tn3270e = true;
+    /// A terminal that sends nothing (or reads nothing) for this long is disconnected; 0: never.
+    std::chrono::milliseconds idle_timeout{300000};
+    /// Connections served at once; one more is accepted and closed at once (logged).
+    std::size_t max_connections = 64;
 };
 
 /// Serves the sample host until SIGTERM / SIGINT. Throws config_error on bad options or files.
@@ -43,6 +49,10 @@ struct probe_options {
     std::string host;
     std::uint16_t port = 0;
     bool tls = false;
+    /// TLS: the CA certificates (PEM) that must have issued the host's certificate; empty: the
+    /// system's default store. The certificate must also name the URL's host (DNS name or IP).
+    std::filesystem::path ca_file;
+    bool insecure = false;  // TLS without any check of the host's certificate
     std::string model = "3279-2";
     std::string code_page = "cp037";
     bool tn3270e = true;
@@ -64,6 +74,7 @@ class tn3270_cli {
     sample_host_options host_;
     std::string listen_;
     bool no_tn3270e_host_ = false;
+    double idle_timeout_s_ = 300;
 
     probe_options probe_;
     std::string url_;

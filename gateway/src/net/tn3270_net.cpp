@@ -21,12 +21,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
+#include <openssl/x509v3.h>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
+#include <memory>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -39,6 +42,47 @@ namespace tn = protocols::tn3270;
 using asio::ip::tcp;
 
 namespace {
+
+/// A deadline for one operation at a time on a socket: arm() before it, disarm() after it. When
+/// it fires, fired() turns true and the socket's operations end with an error: cancelled, or
+/// closed with `close` (what a range connect needs to stop). A firing that raced the end of the
+/// operation finds a newer generation and does nothing; the handler holds its own state, so it
+/// may run after the owner is gone. The socket must outlive the deadline.
+template <class Socket>
+class op_deadline {
+  public:
+    explicit op_deadline(Socket& sock) : sock_(sock), timer_(sock.get_executor()) {}
+    ~op_deadline() { ++state_->generation; }
+    op_deadline(const op_deadline&) = delete;
+    op_deadline& operator=(const op_deadline&) = delete;
+
+    void arm(std::chrono::milliseconds limit, bool close = false) {
+        const unsigned mine = ++state_->generation;
+        state_->fired = false;
+        timer_.expires_after(limit);
+        timer_.async_wait([st = state_, mine, close, &sock = sock_](boost::system::error_code e) {
+            if (e || mine != st->generation) return;
+            st->fired = true;
+            boost::system::error_code ignored;
+            if (close) sock.close(ignored);
+            else sock.cancel(ignored);
+        });
+    }
+    void disarm() {
+        ++state_->generation;
+        timer_.cancel();
+    }
+    [[nodiscard]] bool fired() const noexcept { return state_->fired; }
+
+  private:
+    struct state {
+        unsigned generation = 0;
+        bool fired = false;
+    };
+    Socket& sock_;
+    asio::steady_timer timer_;
+    std::shared_ptr<state> state_ = std::make_shared<state>();
+};
 
 // ------------------------------------------------------------------ sample host
 
@@ -88,8 +132,41 @@ struct host_state {
     sample_host::user_directory& users;
     sample_host::host_config cfg;
     attempt_log& log;
+    std::chrono::milliseconds idle_timeout;
+    std::size_t max_connections;
     unsigned connections = 0;  // names each connection's LU: SAMPL001, SAMPL002, ...
+    std::size_t open = 0;      // connections being served now
 };
+
+/// Holds one of the host's connection places for the life of a connection; false when all are
+/// taken (the caller closes the connection).
+class connection_slot {
+  public:
+    connection_slot(host_state& s, const std::string& peer) : s_(s) {
+        if (s_.open >= s_.max_connections) {
+            spdlog::warn("refused {}: {} terminals connected (--max-connections)", peer, s_.open);
+            return;
+        }
+        ++s_.open;
+        held_ = true;
+    }
+    ~connection_slot() {
+        if (held_) --s_.open;
+    }
+    connection_slot(const connection_slot&) = delete;
+    connection_slot& operator=(const connection_slot&) = delete;
+    [[nodiscard]] bool held() const noexcept { return held_; }
+
+  private:
+    host_state& s_;
+    bool held_ = false;
+};
+
+std::string peer_of(const tcp::socket& sock) {
+    boost::system::error_code ec;
+    const auto ep = sock.remote_endpoint(ec);
+    return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
 
 template <class Stream>
 asio::awaitable<void> serve_terminal(Stream& stream, const std::string& peer, host_state& s) {
@@ -100,6 +177,15 @@ asio::awaitable<void> serve_terminal(Stream& stream, const std::string& peer, ho
     sample_host::host_connection conn(s.screens, s.users, cfg);
     std::array<std::byte, 4096> buf{};
     boost::system::error_code ec;
+    // The idle timeout bounds every read and write: a terminal that goes quiet, or stops reading
+    // what it is sent, gives its place back.
+    op_deadline idle(stream.lowest_layer());
+    const bool limited = s.idle_timeout.count() > 0;
+    auto idle_ended = [&] {
+        if (!idle.fired()) return false;
+        spdlog::info("terminal {} idle for {} s: disconnected", peer, s.idle_timeout.count() / 1000.0);
+        return true;
+    };
     auto drain = [&] {
         while (auto e = conn.next_event()) {
             if (const auto* a = std::get_if<sample_host::sign_on_attempt>(&*e)) {
@@ -114,15 +200,23 @@ asio::awaitable<void> serve_terminal(Stream& stream, const std::string& peer, ho
     for (;;) {
         while (conn.want_write()) {
             const auto out = conn.pending_output();
+            if (limited) idle.arm(s.idle_timeout, true);
             const std::size_t n = co_await asio::async_write(stream, asio::buffer(out.data(), out.size()),
                                                              asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) co_return;
+            idle.disarm();
+            if (ec) {
+                idle_ended();
+                co_return;
+            }
             conn.consume_output(n);
         }
         if (!conn.want_read()) co_return;
+        if (limited) idle.arm(s.idle_timeout, true);
         const std::size_t n = co_await stream.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+        idle.disarm();
         std::error_code pec;
         if (ec) {
+            idle_ended();
             conn.receive_eof(pec);
             drain();
             co_return;
@@ -138,8 +232,9 @@ asio::awaitable<void> serve_terminal(Stream& stream, const std::string& peer, ho
 
 asio::awaitable<void> serve_plain(tcp::socket sock, host_state& s) {
     boost::system::error_code ec;
-    const auto ep = sock.remote_endpoint(ec);
-    const std::string peer = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    const std::string peer = peer_of(sock);
+    const connection_slot slot(s, peer);
+    if (!slot.held()) co_return;  // the socket closes with this frame
     spdlog::info("terminal connected from {}", peer);
     co_await serve_terminal(sock, peer, s);
     sock.close(ec);
@@ -148,26 +243,24 @@ asio::awaitable<void> serve_plain(tcp::socket sock, host_state& s) {
 
 asio::awaitable<void> serve_tls(tcp::socket sock, ssl::context& ctx, host_state& s) {
     boost::system::error_code ec;
-    const auto ep = sock.remote_endpoint(ec);
-    const std::string peer = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    const std::string peer = peer_of(sock);
+    const connection_slot slot(s, peer);
+    if (!slot.held()) co_return;
     ssl::stream<tcp::socket> stream(std::move(sock), ctx);
-    asio::steady_timer deadline(stream.get_executor());
-    deadline.expires_after(std::chrono::seconds(10));
-    deadline.async_wait([&stream](boost::system::error_code e) {
-        if (!e) {
-            boost::system::error_code ignored;
-            stream.lowest_layer().close(ignored);
-        }
-    });
+    op_deadline deadline(stream.lowest_layer());
+    deadline.arm(std::chrono::seconds(10), true);
     co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
-    deadline.cancel();
+    deadline.disarm();
     if (ec) {
         spdlog::warn("TLS handshake with {} failed: {}", peer, ec.message());
         co_return;
     }
     spdlog::info("terminal connected from {} (TLS)", peer);
     co_await serve_terminal(stream, peer, s);
+    // close_notify both ways, unless the terminal never answers it.
+    deadline.arm(std::chrono::seconds(5), true);
     co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    deadline.disarm();
     spdlog::info("terminal {} disconnected", peer);
 }
 
@@ -186,11 +279,56 @@ class probe_failure : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// The probe's TLS client: TLS 1.2 or later; the host's certificate checked against --ca-file or
+/// the system's store unless --insecure.
+ssl::context probe_tls_context(const probe_options& o) {
+    ssl::context ctx(ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    if (o.insecure) {
+        ctx.set_verify_mode(ssl::verify_none);
+        return ctx;
+    }
+    boost::system::error_code ec;
+    if (o.ca_file.empty()) ctx.set_default_verify_paths(ec);
+    else ctx.load_verify_file(o.ca_file.string(), ec);
+    if (ec)
+        throw probe_failure(o.ca_file.empty() ? "cannot load the system's CA certificates: " + ec.message()
+                                              : "cannot load the CA certificates " + o.ca_file.string() + ": " +
+                                                    ec.message());
+    ctx.set_verify_mode(ssl::verify_peer);
+    return ctx;
+}
+
+/// The certificate must name the URL's host: a DNS name (wildcards only as a whole left-most
+/// label), or an IP address as an IP subjectAltName (RFC 6125). SNI carries names only (RFC 6066
+/// section 3).
+void expect_host_in_certificate(SSL* ssl, const probe_options& o) {
+    boost::system::error_code ec;
+    (void)asio::ip::make_address(o.host, ec);
+    const bool is_ip = !ec;
+    if (!is_ip) SSL_set_tlsext_host_name(ssl, o.host.c_str());
+    if (o.insecure) return;
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    const int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, o.host.c_str())
+                         : X509_VERIFY_PARAM_set1_host(param, o.host.c_str(), o.host.size());
+    if (ok != 1) throw probe_failure("cannot check a certificate against the host name '" + o.host + "'");
+}
+
+/// Why a TLS handshake failed, naming the certificate check when that was it.
+std::string tls_failure(SSL* ssl, const boost::system::error_code& ec, const probe_options& o) {
+    const long verdict = SSL_get_verify_result(ssl);
+    if (o.insecure || verdict == X509_V_OK) return ec.message();
+    return std::string("the host's certificate is not accepted: ") + X509_verify_cert_error_string(verdict) +
+           (o.ca_file.empty() ? " (--ca-file FILE names the CA that issued it; --insecure skips the check)"
+                              : " (checked against " + o.ca_file.string() + "; --insecure skips the check)");
+}
+
 template <class Stream>
 asio::awaitable<void> probe_session(Stream& stream, probe_terminal& t, const probe_options& o, std::ostream& out) {
     std::array<std::byte, 8192> buf{};
     boost::system::error_code ec;
-    asio::steady_timer timer(stream.get_executor());
+    op_deadline deadline(stream.lowest_layer());
 
     auto flush = [&]() -> asio::awaitable<void> {
         while (!t.pending_output().empty()) {
@@ -201,36 +339,23 @@ asio::awaitable<void> probe_session(Stream& stream, probe_terminal& t, const pro
             t.consume_output(n);
         }
     };
-    // Reads until `done()` or the deadline; false on timeout (the timer cancels the read). A
-    // timer handler from an earlier call (expired just as that call finished) finds an older
-    // generation and does nothing. `quiet_close`: the host closing ends the wait (true) instead
-    // of failing it.
-    unsigned generation = 0;
-    bool timed_out = false;
+    // Reads until `done()` or the deadline; false on timeout (the deadline cancels the read).
+    // `quiet_close`: the host closing ends the wait (true) instead of failing it.
     auto read_until = [&](auto done, std::chrono::milliseconds limit, bool quiet_close) -> asio::awaitable<bool> {
-        const unsigned mine = ++generation;
-        timed_out = false;
-        timer.expires_after(limit);
-        timer.async_wait([&, mine](boost::system::error_code e) {
-            if (!e && mine == generation) {
-                timed_out = true;
-                boost::system::error_code ignored;
-                stream.lowest_layer().cancel(ignored);
-            }
-        });
+        deadline.arm(limit);
         while (!done()) {
             co_await flush();
             const std::size_t n =
                 co_await stream.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
-            // Bytes that arrived as the timer fired still count.
+            // Bytes that arrived as the deadline fired still count.
             if (n > 0 && !t.receive(std::span<const std::byte>(buf.data(), n))) {
-                timer.cancel();
+                deadline.disarm();
                 throw probe_failure(t.error());
             }
-            if (timed_out) co_return false;
+            if (deadline.fired()) co_return false;
             if (ec) {
                 t.receive_eof();
-                timer.cancel();
+                deadline.disarm();
                 const bool closed = ec == asio::error::eof || ec == ssl::error::stream_truncated;
                 if (closed && quiet_close) co_return true;
                 throw probe_failure(closed ? "the host closed the connection"
@@ -238,13 +363,15 @@ asio::awaitable<void> probe_session(Stream& stream, probe_terminal& t, const pro
             }
             co_await flush();
         }
-        ++generation;
-        timer.cancel();
+        deadline.disarm();
         co_return true;
     };
     auto wait_screen = [&]() -> asio::awaitable<void> {
         if (!co_await read_until([&] { return t.ready(); }, o.timeout, false))
-            throw probe_failure("no screen from the host within " + std::to_string(o.timeout.count()) + " ms");
+            throw probe_failure(t.renegotiating() ? "the host left 3270 mode and did not negotiate again within " +
+                                                        std::to_string(o.timeout.count()) + " ms"
+                                                  : "no screen from the host within " +
+                                                        std::to_string(o.timeout.count()) + " ms");
         // A host may write several records: take what follows within a short quiet time (a host
         // that closes after its last screen, e.g. after a logoff, has still shown it).
         ec = {};
@@ -313,15 +440,18 @@ int run_sample_host_tn3270(const sample_host_options& o) {
         if (ec) throw config_error("cannot listen on " + o.listen.to_string() + ": " + ec.message());
     }
     const auto bound = acceptor.local_endpoint();
-    spdlog::info("sample host tn3270 listening on {}:{} ({}, {}, {} users, {} screens, code page {})",
+    spdlog::info("sample host tn3270 listening on {}:{} ({}, {}, {} users, {} screens, code page {}, idle timeout {}, "
+                 "at most {} terminals)",
                  bound.address().to_string(), bound.port(), ctx ? "TLS" : "plain",
                  o.tn3270e ? "TN3270E offered" : "plain TN3270 only", users.size(), screens.size(),
-                 tn::codepage::get(*page).name());
+                 tn::codepage::get(*page).name(),
+                 o.idle_timeout.count() > 0 ? fmt::format("{} s", o.idle_timeout.count() / 1000.0) : "none",
+                 o.max_connections);
 
     sample_host::host_config cfg;
     cfg.code_page = *page;
     cfg.tn3270e = o.tn3270e;
-    host_state state{screens, users, cfg, log};
+    host_state state{screens, users, cfg, log, o.idle_timeout, o.max_connections};
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int sig) {
         spdlog::info("signal {}: stopping", sig);
@@ -378,35 +508,27 @@ int run_probe(const probe_options& o) {
         if (ec) throw probe_failure("cannot resolve " + o.host + ": " + ec.message());
         // The connect gets the same deadline as each screen.
         auto connect_with_deadline = [&](tcp::socket& sock) -> asio::awaitable<void> {
-            asio::steady_timer timer(io);
-            bool timed_out = false;
-            timer.expires_after(o.timeout);
-            timer.async_wait([&](boost::system::error_code e) {
-                if (!e) {
-                    timed_out = true;
-                    boost::system::error_code ignored;
-                    sock.close(ignored);
-                }
-            });
+            op_deadline deadline(sock);
+            deadline.arm(o.timeout, true);  // a range connect stops on a closed socket only
             boost::system::error_code cec;
             co_await asio::async_connect(sock, endpoints, asio::redirect_error(asio::use_awaitable, cec));
-            timer.cancel();
-            if (timed_out) throw probe_failure("cannot connect to " + where + ": no answer");
+            deadline.disarm();
+            if (deadline.fired()) throw probe_failure("cannot connect to " + where + ": no answer");
             if (cec) throw probe_failure("cannot connect to " + where + ": " + cec.message());
         };
         if (o.tls) {
-            ssl::context ctx(ssl::context::tls_client);
-            ctx.set_default_verify_paths();
-            // A probe looks at test and lab hosts: it reports the certificate, it does not judge it.
-            ctx.set_verify_mode(ssl::verify_none);
+            ssl::context ctx = probe_tls_context(o);
             ssl::stream<tcp::socket> stream(io, ctx);
-            SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char*>(o.host.c_str()));
+            expect_host_in_certificate(stream.native_handle(), o);
             run(stream, [&]() -> asio::awaitable<void> {
                 co_await connect_with_deadline(stream.next_layer());
+                op_deadline deadline(stream.lowest_layer());
+                deadline.arm(o.timeout);
                 boost::system::error_code hec;
                 co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, hec));
-                if (hec) throw probe_failure("TLS handshake with " + where + " failed: " + hec.message());
+                deadline.disarm();
+                if (deadline.fired()) throw probe_failure("TLS handshake with " + where + " failed: no answer");
+                if (hec) throw probe_failure("TLS handshake with " + where + " failed: " + tls_failure(stream.native_handle(), hec, o));
             });
         } else {
             tcp::socket sock(io);

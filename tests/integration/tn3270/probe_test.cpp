@@ -10,7 +10,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <fstream>
 #include <memory>
@@ -27,12 +32,14 @@ class ProbeSampleHost : public ::testing::Test {
   protected:
     void start(std::vector<std::string> extra = {}) {
         write_file(dir_ / "users.toml", users);
-        std::vector<std::string> argv = {SSOGATE_BIN, "sample-host", "tn3270", "--listen", "127.0.0.1:0", "--users",
+        std::vector<std::string> argv = {SSOGATE_BIN, "sample-host", "tn3270", "--listen", address_ + ":0", "--users",
                                          (dir_ / "users.toml").string(), "--attempt-log",
                                          (dir_ / "attempts.jsonl").string()};
         argv.insert(argv.end(), extra.begin(), extra.end());
         host_ = std::make_unique<service>(argv, dir_ / "host.log");
-        port_ = logged_port(host_->wait_for("listening on", std::chrono::seconds(20)));
+        const std::string line = host_->wait_for("listening on", std::chrono::seconds(20));
+        const auto at = line.find(address_ + ":");
+        port_ = at == std::string::npos ? 0 : std::atoi(line.c_str() + at + address_.size() + 1);
         ASSERT_GT(port_, 0) << host_->log();
     }
     void TearDown() override {
@@ -42,8 +49,10 @@ class ProbeSampleHost : public ::testing::Test {
         }
     }
     /// The password goes through --type-stdin, as an administrator would give it.
-    run_result probe(std::vector<std::string> args, const std::string& scheme = "tn3270") {
-        std::vector<std::string> argv = {SSOGATE_BIN, "probe", scheme + "://127.0.0.1:" + std::to_string(port_)};
+    run_result probe(std::vector<std::string> args, const std::string& scheme = "tn3270",
+                     const std::string& host = {}) {
+        std::vector<std::string> argv = {SSOGATE_BIN, "probe",
+                                         scheme + "://" + (host.empty() ? address_ : host) + ":" + std::to_string(port_)};
         argv.insert(argv.end(), args.begin(), args.end());
         return run(argv, "SECRET1\n", 60);
     }
@@ -55,8 +64,43 @@ class ProbeSampleHost : public ::testing::Test {
     }
 
     temp_dir dir_;
+    std::string address_ = "127.0.0.1";
     std::unique_ptr<service> host_;
     int port_ = 0;
+};
+
+/// A plain TCP connection to the host that sends nothing.
+class silent_terminal {
+  public:
+    explicit silent_terminal(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    }
+    ~silent_terminal() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    silent_terminal(const silent_terminal&) = delete;
+    silent_terminal& operator=(const silent_terminal&) = delete;
+    [[nodiscard]] bool connected() const { return connected_; }
+    /// Reads (and drops) what the host sends until it closes; false if it is still open after
+    /// `seconds`.
+    bool closed_by_host_within(int seconds) {
+        timeval tv{seconds, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char buf[512];
+        for (;;) {
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n == 0) return true;
+            if (n < 0) return errno == ECONNRESET;
+        }
+    }
+
+  private:
+    int fd_;
+    bool connected_ = false;
 };
 
 }  // namespace
@@ -115,9 +159,27 @@ TEST_F(ProbeSampleHost, PlainTn3270AndJson) {
 TEST_F(ProbeSampleHost, TlsForProbeAndS3270) {
     make_pki(dir_.path(), {});
     start({"--tls-cert", (dir_ / "server.pem").string(), "--tls-key", (dir_ / "server.key").string()});
-    const auto r = probe({"--type", "ALICE", "--type-stdin", "--at", "8,17", "--key", "enter"}, "tn3270s");
+    const std::string ca = "--ca-file=" + (dir_ / "ca.pem").string();
+    const auto r = probe({ca, "--type", "ALICE", "--type-stdin", "--at", "8,17", "--key", "enter"}, "tn3270s");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(has(r.out, "LOGGED ON AS ALICE")) << r.out;
+    // By name too (the certificate names localhost and 127.0.0.1).
+    const auto by_name = probe({ca}, "tn3270s", "localhost");
+    EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+    EXPECT_TRUE(has(by_name.out, "TSO/E LOGON"));
+
+    // Without the CA the certificate is not trusted (the system's store does not hold it) ...
+    const auto untrusted = probe({}, "tn3270s");
+    EXPECT_EQ(untrusted.exit_code, 1);
+    EXPECT_EQ(untrusted.out, "");
+    EXPECT_TRUE(has(untrusted.err, "ssogate probe: TLS handshake with 127.0.0.1:" + std::to_string(port_) +
+                                       " failed: the host's certificate is not accepted: unable to get local issuer "
+                                       "certificate (--ca-file FILE names the CA"))
+        << untrusted.err;
+    // ... unless the check is skipped on purpose.
+    const auto insecure = probe({"--insecure"}, "tn3270s");
+    EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
+    EXPECT_TRUE(has(insecure.out, "TSO/E LOGON"));
 
     s3270 t({"-cafile", (dir_ / "ca.pem").string()});
     // s3270 4.1 cannot verify a certificate for an IP address: it dials the name the
@@ -127,6 +189,46 @@ TEST_F(ProbeSampleHost, TlsForProbeAndS3270) {
     ASSERT_TRUE(t.run("Wait(10,InputField)").ok);
     EXPECT_TRUE(has(t.screen(), "TSO/E LOGON"));
     EXPECT_EQ(t.run("Query(Tls)").text(), "secure host-verified\n");
+}
+
+TEST_F(ProbeSampleHost, TlsCertificateMustNameTheHost) {
+    make_pki(dir_.path(), {});
+    address_ = "127.0.0.2";  // loopback, but not in the certificate (IP:127.0.0.1, DNS:localhost)
+    start({"--tls-cert", (dir_ / "server.pem").string(), "--tls-key", (dir_ / "server.key").string()});
+    const auto r = probe({"--ca-file", (dir_ / "ca.pem").string()}, "tn3270s");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(has(r.err, "the host's certificate is not accepted: IP address mismatch (checked against ")) << r.err;
+}
+
+TEST_F(ProbeSampleHost, TlsOptionsNeedTls) {
+    start();
+    const auto r = probe({"--ca-file", "/nonexistent"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(has(r.err, "--ca-file: applies to TLS only")) << r.err;
+    const auto both = probe({"--ca-file", "/nonexistent", "--insecure"}, "tn3270s");
+    EXPECT_EQ(both.exit_code, 2);
+    const auto missing = probe({"--ca-file", (dir_ / "no-such-ca.pem").string()}, "tn3270s");
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_TRUE(has(missing.err, "ssogate probe: cannot load the CA certificates ")) << missing.err;
+}
+
+TEST_F(ProbeSampleHost, IdleTerminalsAreDisconnectedAndConnectionsCapped) {
+    start({"--idle-timeout", "1", "--max-connections", "1"});
+    {
+        silent_terminal idle(port_);
+        ASSERT_TRUE(idle.connected());
+        // The only place is taken: the next terminal is closed at once.
+        const auto refused = probe({"--timeout", "5"});
+        EXPECT_EQ(refused.exit_code, 1);
+        EXPECT_EQ(refused.err, "ssogate probe: the host closed the connection\n");
+        EXPECT_NE(host_->wait_for("terminals connected (--max-connections)", std::chrono::seconds(5)), "");
+        // The silent one goes after the idle timeout and gives its place back.
+        EXPECT_TRUE(idle.closed_by_host_within(10));
+        EXPECT_NE(host_->wait_for("idle for 1 s: disconnected", std::chrono::seconds(5)), "") << host_->log();
+    }
+    const auto r = probe({});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "TSO/E LOGON"));
 }
 
 TEST_F(ProbeSampleHost, UnreachableHostIsOneLineAndExitOne) {
