@@ -1,4 +1,5 @@
 // CLI11 wiring of `ssogate sample-host tn3270` and `ssogate probe` (tn3270_tools.hpp).
+#include "tn3270_probe.hpp"
 #include "tn3270_tools.hpp"
 
 #include <CLI/CLI.hpp>
@@ -48,18 +49,23 @@ std::pair<int, int> parse_at(const std::string& text) {
     throw CLI::ValidationError("--at", "give ROW,COL counted from 1,1, e.g. --at 6,17");
 }
 
-bool valid_key(const std::string& k) {
-    if (k == "enter" || k == "clear") return true;
-    const auto digits = [&](int low, int high) {
-        if (k.size() < 3 || k.size() > 4) return false;
-        for (std::size_t i = 2; i < k.size(); ++i)
-            if (k[i] < '0' || k[i] > '9') return false;
-        const int n = std::stoi(k.substr(2));
-        return n >= low && n <= high;
-    };
-    if (k.rfind("pf", 0) == 0) return digits(1, 24);
-    if (k.rfind("pa", 0) == 0) return digits(1, 3);
-    return false;
+/// The next line of standard input for --type-stdin, without its line end. Bounded: no screen
+/// holds more than 27x132 characters.
+std::string stdin_line() {
+    constexpr std::size_t max = 4096;
+    std::string line;
+    bool any = false;
+    char c = 0;
+    while (std::cin.get(c)) {
+        any = true;
+        if (c == '\n') break;
+        if (line.size() == max)
+            throw CLI::ValidationError("--type-stdin", "the line of standard input is longer than 4096 characters");
+        line.push_back(c);
+    }
+    if (!any) throw CLI::ValidationError("--type-stdin", "standard input has no line left for it");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
 }
 
 }  // namespace
@@ -136,9 +142,7 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
                 probe_.steps.push_back(std::move(s));
             } else if (opt == type_stdin) {
                 probe_step s;
-                if (!std::getline(std::cin, s.text))
-                    throw CLI::ValidationError("--type-stdin", "standard input has no line left for it");
-                if (!s.text.empty() && s.text.back() == '\r') s.text.pop_back();
+                s.text = stdin_line();
                 probe_.steps.push_back(std::move(s));
             } else if (opt == at || opt == after) {
                 const std::string name = opt == at ? "--at" : "--after";
@@ -155,10 +159,15 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
                 s.text = keys_.at(ki++);
                 for (auto& c : s.text)
                     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-                if (!valid_key(s.text))
+                if (!probe_key(s.text))
                     throw CLI::ValidationError("--key", "enter, clear, pf1..pf24 or pa1..pa3");
                 probe_.steps.push_back(std::move(s));
             }
+        }
+        try {
+            (void)probe_terminal(probe_);  // a bad --model or --code-page is a bad option (exit 2)
+        } catch (const config_error& e) {
+            throw CLI::ValidationError(e.what());
         }
         action = [this] { return run_probe(probe_); };
     });

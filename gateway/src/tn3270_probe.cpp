@@ -32,22 +32,6 @@ tn::screen_config screen_config_for(const probe_options& o) {
     return tn::screen_config::for_terminal(*tn::parse_terminal_type("IBM-" + o.model + "-E"), *page);
 }
 
-std::optional<tn::aid> key_of(const std::string& name) {
-    if (name == "enter") return tn::aid::enter;
-    if (name == "clear") return tn::aid::clear;
-    const auto number = [&](std::size_t from) {
-        int n = 0;
-        for (std::size_t i = from; i < name.size(); ++i) {
-            if (name[i] < '0' || name[i] > '9' || n > 100) return -1;
-            n = n * 10 + (name[i] - '0');
-        }
-        return name.size() > from ? n : -1;
-    };
-    if (name.rfind("pf", 0) == 0) return tn::pf_key(number(2));
-    if (name.rfind("pa", 0) == 0) return tn::pa_key(number(2));
-    return std::nullopt;
-}
-
 const char* function_name(std::byte code) {
     switch (static_cast<unsigned>(code)) {
         case 0:
@@ -70,6 +54,22 @@ std::string position(const tn::screen& s, std::size_t address) {
 }
 
 }  // namespace
+
+std::optional<tn::aid> probe_key(const std::string& name) {
+    if (name == "enter") return tn::aid::enter;
+    if (name == "clear") return tn::aid::clear;
+    const auto number = [&](std::size_t from) {
+        int n = 0;
+        for (std::size_t i = from; i < name.size(); ++i) {
+            if (name[i] < '0' || name[i] > '9' || n > 100) return -1;
+            n = n * 10 + (name[i] - '0');
+        }
+        return name.size() > from ? n : -1;
+    };
+    if (name.rfind("pf", 0) == 0) return tn::pf_key(number(2));
+    if (name.rfind("pa", 0) == 0) return tn::pa_key(number(2));
+    return std::nullopt;
+}
 
 probe_terminal::probe_terminal(const probe_options& o)
     : session_(tn::role::terminal, terminal_config(o)), screen_(screen_config_for(o)) {}
@@ -138,7 +138,7 @@ void probe_terminal::receive_eof() {
 bool probe_terminal::run(const probe_step& step) {
     std::error_code ec;
     if (step.what == probe_step::kind::key) {
-        const auto key = key_of(step.text);
+        const auto key = probe_key(step.text);
         if (!key) {
             error_ = "unknown key '" + step.text + "' (enter, clear, pf1..pf24, pa1..pa3)";
             return false;
@@ -172,6 +172,12 @@ bool probe_terminal::run(const probe_step& step) {
             }
             screen_.move_cursor(static_cast<std::size_t>(step.at->first - 1),
                                 static_cast<std::size_t>(step.at->second - 1), ec);
+            if (ec) {
+                error_ = "--at " + std::to_string(step.at->first) + "," + std::to_string(step.at->second) +
+                         " is outside the " + std::to_string(screen_.size().rows) + "x" +
+                         std::to_string(screen_.size().columns) + " screen";
+                return false;
+            }
         }
         const auto f = screen_.field_at(screen_.cursor());
         hidden = f && f->is_non_display();

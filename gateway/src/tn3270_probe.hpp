@@ -11,15 +11,20 @@
 // '*' / "(hidden)" whatever they hold.
 #include "tn3270_tools.hpp"
 
+#include <ssogate/protocols/tn3270/constants.hpp>
 #include <ssogate/protocols/tn3270/screen.hpp>
 #include <ssogate/protocols/tn3270/session.hpp>
 
+#include <optional>
 #include <span>
 #include <string>
 #include <system_error>
 #include <vector>
 
 namespace ssogate::gateway {
+
+/// The AID of a --key name: enter, clear, pf1..pf24, pa1..pa3 (lower case); nothing otherwise.
+[[nodiscard]] std::optional<protocols::tn3270::aid> probe_key(const std::string& name);
 
 class probe_terminal {
   public:

@@ -183,7 +183,8 @@ asio::awaitable<void> serve_terminal(Stream& stream, const std::string& peer, ho
     const bool limited = s.idle_timeout.count() > 0;
     auto idle_ended = [&] {
         if (!idle.fired()) return false;
-        spdlog::info("terminal {} idle for {} s: disconnected", peer, s.idle_timeout.count() / 1000.0);
+        spdlog::info("terminal {} idle for {} s: disconnected", peer,
+                     std::chrono::duration<double>(s.idle_timeout).count());
         return true;
     };
     auto drain = [&] {
@@ -306,7 +307,8 @@ void expect_host_in_certificate(SSL* ssl, const probe_options& o) {
     boost::system::error_code ec;
     (void)asio::ip::make_address(o.host, ec);
     const bool is_ip = !ec;
-    if (!is_ip) SSL_set_tlsext_host_name(ssl, o.host.c_str());
+    if (!is_ip)
+        SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(o.host.c_str()));
     if (o.insecure) return;
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -445,7 +447,7 @@ int run_sample_host_tn3270(const sample_host_options& o) {
                  bound.address().to_string(), bound.port(), ctx ? "TLS" : "plain",
                  o.tn3270e ? "TN3270E offered" : "plain TN3270 only", users.size(), screens.size(),
                  tn::codepage::get(*page).name(),
-                 o.idle_timeout.count() > 0 ? fmt::format("{} s", o.idle_timeout.count() / 1000.0) : "none",
+                 o.idle_timeout.count() > 0 ? fmt::format("{} s", std::chrono::duration<double>(o.idle_timeout).count()) : "none",
                  o.max_connections);
 
     sample_host::host_config cfg;

@@ -212,6 +212,22 @@ TEST_F(ProbeSampleHost, TlsOptionsNeedTls) {
     EXPECT_TRUE(has(missing.err, "ssogate probe: cannot load the CA certificates ")) << missing.err;
 }
 
+TEST_F(ProbeSampleHost, TypeStdinTakesOneBoundedLine) {
+    start();
+    const std::string url = "tn3270://127.0.0.1:" + std::to_string(port_);
+    const auto long_line = run({SSOGATE_BIN, "probe", url, "--type-stdin"}, std::string(5000, 'A'), 60);
+    EXPECT_EQ(long_line.exit_code, 2);
+    EXPECT_TRUE(has(long_line.err, "--type-stdin: the line of standard input is longer than 4096 characters"))
+        << long_line.err;
+    const auto none_left = run({SSOGATE_BIN, "probe", url, "--type-stdin", "--type-stdin"}, "ALICE\n", 60);
+    EXPECT_EQ(none_left.exit_code, 2);
+    EXPECT_TRUE(has(none_left.err, "--type-stdin: standard input has no line left for it")) << none_left.err;
+    // The last line needs no line end; an empty line types nothing.
+    const auto last = run({SSOGATE_BIN, "probe", url, "--type-stdin", "--type-stdin"}, "\nALICE", 60);
+    EXPECT_EQ(last.exit_code, 0) << last.err;
+    EXPECT_EQ(attempts(), 0u);
+}
+
 TEST_F(ProbeSampleHost, IdleTerminalsAreDisconnectedAndConnectionsCapped) {
     start({"--idle-timeout", "1", "--max-connections", "1"});
     {

@@ -80,3 +80,23 @@ TEST(Tn3270Probe, WaitsForAHostThatTurnsBinaryOffAndOnAgain) {
     EXPECT_TRUE(t.ready());
     EXPECT_EQ(t.actions(), std::vector<std::string>{"the host negotiated again: TN3270, terminal type IBM-3279-2-E, LU (none)"});
 }
+
+TEST(Tn3270Probe, KeyNames) {
+    using ssogate::protocols::tn3270::aid;
+    EXPECT_EQ(probe_key("enter"), aid::enter);
+    EXPECT_EQ(probe_key("clear"), aid::clear);
+    EXPECT_EQ(probe_key("pf3"), aid::pf3);
+    EXPECT_EQ(probe_key("pf24"), aid::pf24);
+    EXPECT_EQ(probe_key("pa2"), aid::pa2);
+    for (const char* bad : {"pf0", "pf25", "pf", "pa4", "pf1x", "f5", "ENTER", "pf99999999999"})
+        EXPECT_FALSE(probe_key(bad)) << bad;
+}
+
+TEST(Tn3270Probe, AtOutsideTheScreenSaysSo) {
+    probe_terminal t(probe_options{});
+    probe_step step;
+    step.text = "x";
+    step.at = std::pair{30, 5};
+    EXPECT_FALSE(t.run(step));
+    EXPECT_EQ(t.error(), "--at 30,5 is outside the 24x80 screen");
+}
