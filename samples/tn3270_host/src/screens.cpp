@@ -1,5 +1,7 @@
 #include <ssogate/sample_host/screens.hpp>
 
+#include "read_file.hpp"
+
 #include <ssogate/protocols/tn3270/buffer_address.hpp>
 #include <ssogate/protocols/tn3270/constants.hpp>
 
@@ -306,11 +308,10 @@ screen_set screen_set::load_directory(const std::filesystem::path& dir) {
     std::sort(files.begin(), files.end());
     screen_set set;
     for (const auto& f : files) {
-        std::ifstream in(f, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        if (!in && !in.eof()) throw screen_file_error("cannot read " + f.string());
-        set.add(text.str(), f.string());
+        std::string why;
+        const auto text = detail::read_bounded(f, max_file_size, why);
+        if (!text) throw screen_file_error(f.string() + ": the screen file " + why);
+        set.add(*text, f.string());
     }
     set.check_host_screens();
     return set;

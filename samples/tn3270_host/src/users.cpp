@@ -1,5 +1,7 @@
 #include <ssogate/sample_host/users.hpp>
 
+#include "read_file.hpp"
+
 #include <toml++/toml.h>
 
 #include <fstream>
@@ -7,6 +9,10 @@
 #include <sstream>
 
 namespace ssogate::sample_host {
+
+namespace {
+constexpr std::size_t max_users_file_size = 1 << 20;
+}  // namespace
 
 std::string_view to_string(sign_on_outcome o) noexcept {
     switch (o) {
@@ -93,11 +99,10 @@ user_directory user_directory::parse(std::string_view toml_text, const std::stri
 }
 
 user_directory user_directory::load(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw users_file_error(file.string() + ": cannot open the users file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), file.string());
+    std::string why;
+    const auto text = detail::read_bounded(file, max_users_file_size, why);
+    if (!text) throw users_file_error(file.string() + ": the users file " + why);
+    return parse(*text, file.string());
 }
 
 sign_on_result user_directory::sign_on(const std::string& user_id, std::string_view password,

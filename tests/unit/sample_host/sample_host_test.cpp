@@ -260,6 +260,21 @@ TEST(SampleHostUsers, FileErrorsNeverQuoteAPassword) {
     EXPECT_NE(users_error("[[user]\n"), "");
 }
 
+TEST(SampleHostUsers, FilesAreReadWithACap) {
+    const auto load_error = [](const std::string& file) {
+        try {
+            (void)user_directory::load(file);
+        } catch (const users_file_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("(loaded)");
+    };
+    EXPECT_EQ(load_error("/dev/zero"), "/dev/zero: the users file is larger than 1 MiB");
+    EXPECT_EQ(load_error("/"), "/: the users file is a folder, not a file");
+    EXPECT_EQ(load_error("/nonexistent/users.toml"),
+              "/nonexistent/users.toml: the users file cannot be opened: No such file or directory");
+}
+
 TEST(SampleHostUsers, ThreeWrongPasswordsInARowRevokeForGood) {
     auto d = user_directory::parse(users_toml, "u");
     EXPECT_EQ(d.sign_on("ALICE", "nope", "").outcome, sign_on_outcome::invalid_password);
