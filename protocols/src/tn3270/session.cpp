@@ -276,48 +276,33 @@ void session::send_with_header(const tn3270e_header& h, std::span<const std::byt
     telnet::append_command(out_, command::eor);
 }
 
+std::error_code session::function_usable(tn3270e_function f) const noexcept {
+    if (failed_) return make_error_code(errc::session_closed);
+    if (!in_3270_) return make_error_code(errc::not_in_3270_mode);
+    if (mode_ != session_mode::tn3270e || !functions_.contains(f))
+        return make_error_code(errc::function_not_negotiated);
+    return {};
+}
+
 void session::send_positive_response(std::uint16_t sequence, std::error_code& ec) {
-    ec.clear();
-    if (failed_) {
-        ec = errc::session_closed;
-    } else if (!in_3270_) {
-        ec = errc::not_in_3270_mode;
-    } else if (mode_ != session_mode::tn3270e ||
-               !functions_.contains(tn3270e_function::responses)) {
-        ec = errc::function_not_negotiated;
-    } else {
-        const std::byte code[] = {std::byte{response_device_end}};
-        send_with_header({data_type::response, 0, positive_response, sequence}, code);
-    }
+    ec = function_usable(tn3270e_function::responses);
+    if (ec) return;
+    const std::byte code[] = {std::byte{response_device_end}};
+    send_with_header({data_type::response, 0, positive_response, sequence}, code);
 }
 
 void session::send_negative_response(std::uint16_t sequence, negative_code code,
                                      std::error_code& ec) {
-    ec.clear();
-    if (failed_) {
-        ec = errc::session_closed;
-    } else if (!in_3270_) {
-        ec = errc::not_in_3270_mode;
-    } else if (mode_ != session_mode::tn3270e ||
-               !functions_.contains(tn3270e_function::responses)) {
-        ec = errc::function_not_negotiated;
-    } else {
-        const std::byte data[] = {static_cast<std::byte>(code)};
-        send_with_header({data_type::response, 0, negative_response, sequence}, data);
-    }
+    ec = function_usable(tn3270e_function::responses);
+    if (ec) return;
+    const std::byte data[] = {static_cast<std::byte>(code)};
+    send_with_header({data_type::response, 0, negative_response, sequence}, data);
 }
 
 void session::send_sysreq(std::error_code& ec) {
-    ec.clear();
-    if (failed_) {
-        ec = errc::session_closed;
-    } else if (!in_3270_) {
-        ec = errc::not_in_3270_mode;
-    } else if (mode_ != session_mode::tn3270e || !functions_.contains(tn3270e_function::sysreq)) {
-        ec = errc::function_not_negotiated;
-    } else {
-        telnet::append_command(out_, command::ao);
-    }
+    ec = function_usable(tn3270e_function::sysreq);
+    if (ec) return;
+    telnet::append_command(out_, command::ao);
 }
 
 void session::send_command(command cmd, std::error_code& ec) {

@@ -264,6 +264,9 @@ class session {
     void clear_tn3270e();
     void start_plain_negotiation();
     void send_with_header(const tn3270e_header& h, std::span<const std::byte> data);
+    /// No error when `f` was agreed in TN3270E mode and the session is open; otherwise
+    /// session_closed, not_in_3270_mode or function_not_negotiated.
+    std::error_code function_usable(tn3270e_function f) const noexcept;
     std::uint16_t take_sequence() noexcept;
     void on_tn3270e_agreed();
     bool tn3270e_enabled() const noexcept;
