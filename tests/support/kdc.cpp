@@ -1,8 +1,7 @@
 #include "kdc.hpp"
+#include "service.hpp"
+#include "temp_dir.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,24 +17,6 @@ const char* const kdb5_util = "/usr/sbin/kdb5_util";
 const char* const kadmin_local = "/usr/sbin/kadmin.local";
 const char* const krb5kdc = "/usr/sbin/krb5kdc";
 const char* const kinit_bin = "/usr/bin/kinit";
-
-bool accepts(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 }  // namespace
 
@@ -142,10 +123,10 @@ void mit_kdc::start() {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (std::chrono::steady_clock::now() < deadline) {
             if (!kdc_->running()) break;
-            if (accepts(port_)) return;
+            if (port_accepts(port_)) return;
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        why = kdc_->log() + slurp(dir_ / "kdc.log");
+        why = kdc_->log() + read_file(dir_ / "kdc.log");
         kdc_->stop();
         kdc_.reset();
     }
@@ -161,7 +142,7 @@ void mit_kdc::stop() {
 
 bool mit_kdc::running() { return kdc_ && kdc_->running(); }
 
-std::string mit_kdc::log() const { return slurp(dir_ / "kdc.log"); }
+std::string mit_kdc::log() const { return read_file(dir_ / "kdc.log"); }
 
 run_result mit_kdc::kinit(const std::string& user, const std::string& password,
                           const std::filesystem::path& ccache) const {

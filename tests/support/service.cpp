@@ -188,9 +188,12 @@ std::vector<std::size_t> file_contains(const std::filesystem::path& file, const 
     return search.found();
 }
 
-http_answer http_get(int port, const std::string& path) {
-    http_answer a;
+namespace {
+
+/// A TCP socket connected to 127.0.0.1:port (reads time out after 5 s), or -1.
+int connect_loopback(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -199,8 +202,24 @@ http_answer http_get(int port, const std::string& path) {
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         ::close(fd);
-        return a;
+        return -1;
     }
+    return fd;
+}
+
+}  // namespace
+
+bool port_accepts(int port) {
+    const int fd = connect_loopback(port);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+}
+
+http_answer http_get(int port, const std::string& path) {
+    http_answer a;
+    const int fd = connect_loopback(port);
+    if (fd < 0) return a;
     const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     (void)!::write(fd, req.data(), req.size());
     std::string resp;

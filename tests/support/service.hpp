@@ -46,6 +46,9 @@ struct http_answer {
 /// GET http://127.0.0.1:port/path (Connection: close); status 0 when nothing answered.
 http_answer http_get(int port, const std::string& path);
 
+/// Whether something accepts TCP connections on 127.0.0.1:port right now.
+bool port_accepts(int port);
+
 /// A loopback port nobody listened on a moment ago.
 int free_port();
 

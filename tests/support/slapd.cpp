@@ -1,8 +1,7 @@
 #include "slapd.hpp"
+#include "service.hpp"
+#include "temp_dir.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,24 +18,6 @@ const char* const slaptest_bin = "/usr/sbin/slaptest";
 const char* const slappasswd_bin = "/usr/sbin/slappasswd";
 const char* const ldapadd_bin = "/usr/bin/ldapadd";
 const char* const ldapmodify_bin = "/usr/bin/ldapmodify";
-
-bool accepts(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 }  // namespace
 
@@ -110,7 +91,7 @@ void slapd::write_config() {
 std::string slapd::url() const { return "ldap://127.0.0.1:" + std::to_string(port_); }
 std::string slapd::localhost_url() const { return "ldap://localhost:" + std::to_string(port_); }
 std::string slapd::ldaps_url() const { return "ldaps://127.0.0.1:" + std::to_string(ldaps_port_); }
-std::string slapd::log() const { return slurp(dir_ / "slapd.log"); }
+std::string slapd::log() const { return read_file(dir_ / "slapd.log"); }
 
 void slapd::start() {
     stop();
@@ -130,7 +111,7 @@ void slapd::start() {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
         while (std::chrono::steady_clock::now() < deadline) {
             if (!slapd_->running()) break;
-            if (accepts(port_) && (ldaps_port_ == 0 || accepts(ldaps_port_))) return;
+            if (port_accepts(port_) && (ldaps_port_ == 0 || port_accepts(ldaps_port_))) return;
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         why = slapd_->log();
