@@ -143,6 +143,7 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
             } else if (opt == type_stdin) {
                 probe_step s;
                 s.text = stdin_line();
+                s.secret = true;
                 probe_.steps.push_back(std::move(s));
             } else if (opt == at || opt == after) {
                 const std::string name = opt == at ? "--at" : "--after";

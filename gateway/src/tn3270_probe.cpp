@@ -188,8 +188,10 @@ bool probe_terminal::run(const probe_step& step) {
         error_ = "cannot type into " + where + ": " + ec.message();
         return false;
     }
-    actions_.push_back(hidden ? "typed into the non-display field at " + where.substr(where.find(" at ") + 4)
-                              : "typed \"" + step.text + "\" at " + where);
+    // Text from standard input is a secret wherever it goes: never quoted.
+    if (hidden) actions_.push_back("typed into the non-display field at " + where.substr(where.find(" at ") + 4));
+    else if (step.secret) actions_.push_back("typed a line of standard input at " + where);
+    else actions_.push_back("typed \"" + step.text + "\" at " + where);
     return true;
 }
 

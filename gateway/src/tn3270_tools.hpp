@@ -43,6 +43,7 @@ struct probe_step {
     std::string text;                       // type: the text; key: enter, pf3, pa1, clear
     std::optional<std::pair<int, int>> at;  // type: 1-origin row, column
     std::string after;                      // type: a label
+    bool secret = false;                    // type: from --type-stdin, never printed
 };
 
 struct probe_options {

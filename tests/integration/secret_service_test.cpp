@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "cert_factory.hpp"
 #include "process.hpp"
 #include "service.hpp"
 #include "temp_dir.hpp"
@@ -45,29 +46,31 @@ protected:
         return run(argv);
     }
 
-    /// A secret server config on `port`, allowing gw-1 and gw-noeku (never gw-unlisted).
-    std::string secret_server_config(int port) {
+    /// A secret server config on `port`, allowing gw-1 and gw-noeku (never gw-unlisted);
+    /// `extra`: more [secret_server] lines.
+    std::string secret_server_config(int port, const std::string& extra = "") {
         const std::string name = "ss-" + std::to_string(port) + ".toml";
         write_file(dir_ / name,
                    "[store]\nurl = \"sqlite:store.db\"\n[keyring]\nkey_file = \"unseal.key\"\n"
                    "[audit]\nwriter = \"ss-" + std::to_string(port) + "\"\n"
                    "[secret_server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n"
                    "certificate = \"server.pem\"\nprivate_key = \"server.key\"\nclient_ca = \"ca.pem\"\n"
-                   "allowed_clients = [\"gw-1\", \"gw-noeku\"]\n");
+                   "allowed_clients = [\"gw-1\", \"gw-noeku\"]\n" + extra);
         return (dir_ / name).string();
     }
 
-    std::unique_ptr<service> start_secret_server(int port) {
+    std::unique_ptr<service> start_secret_server(int port, const std::string& extra = "") {
         auto s = std::make_unique<service>(
-            std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", secret_server_config(port)},
+            std::vector<std::string>{SSOGATE_BIN, "secret-server", "--config", secret_server_config(port, extra)},
             dir_ / ("ss-" + std::to_string(port) + ".log"));
         EXPECT_NE(s->wait_for("secret server listening on", 15s), "") << s->log();
         return s;
     }
 
     /// A gateway with client certificate `cert`, trying `ports` in order; returns its service
-    /// and sets mgmt_port_.
-    std::unique_ptr<service> start_gateway(const std::string& cert, std::vector<int> ports) {
+    /// and sets mgmt_port_. `extra`: more [gateway] lines.
+    std::unique_ptr<service> start_gateway(const std::string& cert, std::vector<int> ports,
+                                           const std::string& extra = "") {
         std::string servers;
         for (int p : ports) servers += (servers.empty() ? "\"" : ", \"") + std::string("127.0.0.1:") + std::to_string(p) + "\"";
         write_file(dir_ / (cert + "-gw.toml"),
@@ -75,7 +78,7 @@ protected:
                    "[gateway]\nid = \"" + cert + "\"\nmanagement_listen = \"127.0.0.1:0\"\n"
                    "secret_servers = [" + servers + "]\n"
                    "certificate = \"" + cert + ".pem\"\nprivate_key = \"" + cert + ".key\"\nca = \"ca.pem\"\n"
-                   "recheck_seconds = 1\nconnect_timeout_ms = 1000\nbackoff_max_ms = 1000\n");
+                   "recheck_seconds = 1\nconnect_timeout_ms = 1000\nbackoff_max_ms = 1000\n" + extra);
         auto g = std::make_unique<service>(
             std::vector<std::string>{SSOGATE_BIN, "gateway", "--config", (dir_ / (cert + "-gw.toml")).string()},
             dir_ / (cert + "-gw.log"));
@@ -236,3 +239,105 @@ TEST_F(SecretService, AGatewayIsNeverGivenTheUnsealKey) {
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("remove [keyring]"), std::string::npos) << r.err;
 }
+
+// ------------------------------------------------------------------ revocation (CRLs)
+
+namespace {
+
+int refused_with(const json& audit, const std::string& text) {
+    int n = 0;
+    for (const auto& r : audit)
+        if (r["action"] == "secret.refused" && r["detail"].get<std::string>().find(text) != std::string::npos) ++n;
+    return n;
+}
+
+}  // namespace
+
+// [secret_server] crls: a gateway whose certificate is on the CRL gets nothing, and the refusal
+// is audited; a new CRL without it is read at the next connection; an expired CRL refuses.
+TEST_F(SecretService, ARevokedGatewayCertificateIsRefusedAndAudited) {
+    using ssogate::test::crl_pem_from_files;
+    const auto crl = dir_ / "gateways.crl";
+    write_file(crl, crl_pem_from_files(dir_ / "ca.pem", dir_ / "ca.key", {dir_ / "gw-1.pem"}));
+    const int port = ssogate::test::free_port();
+    auto ss = start_secret_server(port, "crls = [\"gateways.crl\"]\n");
+    auto gw = start_gateway("gw-1", {port});
+    EXPECT_NE(ss->wait_for("certificate revoked", 10s), "") << ss->log();
+    int status = 0;
+    auto h = health(&status);
+    EXPECT_EQ(status, 503);
+    EXPECT_EQ(h["state"], "sealed");
+    auto audit = admin({"audit", "list", "--json", "--limit", "1000"});
+    ASSERT_EQ(audit.exit_code, 0) << audit.err;
+    EXPECT_GE(refused_with(json::parse(audit.out), "is on a CRL of [secret_server] crls"), 1) << audit.out;
+
+    // the CA publishes a CRL without it: read again (the file changed), served
+    write_file(crl, crl_pem_from_files(dir_ / "ca.pem", dir_ / "ca.key", {}));
+    EXPECT_LT(wait_state("unsealed", 10s), 10000ms) << ss->log() << gw->log();
+
+    // the CRL expires: nobody is served until a current one is in place (the gateway keeps the
+    // keyring it holds, and says why its re-check failed)
+    write_file(crl, crl_pem_from_files(dir_ / "ca.pem", dir_ / "ca.key", {}, -3, -1));
+    EXPECT_NE(ss->wait_for("CRL has expired", 10s), "") << ss->log();
+    std::this_thread::sleep_for(1500ms);
+    h = health(&status);
+    EXPECT_EQ(h["state"], "unsealed");
+    EXPECT_FALSE(h.value("last_recheck_error", "").empty()) << h.dump();
+    EXPECT_EQ(admin({"audit", "verify"}).exit_code, 0);
+}
+
+// A configured CRL that is missing refuses every client (fail closed), and a secret server does
+// not start without it.
+TEST_F(SecretService, AMissingCrlRefusesEveryGateway) {
+    using ssogate::test::crl_pem_from_files;
+    const auto crl = dir_ / "gateways.crl";
+    write_file(crl, crl_pem_from_files(dir_ / "ca.pem", dir_ / "ca.key", {dir_ / "gw-unlisted.pem"}));
+    const int port = ssogate::test::free_port();
+    auto ss = start_secret_server(port, "crls = \"gateways.crl\"\n");
+    auto gw = start_gateway("gw-1", {port});
+    ASSERT_LT(wait_state("unsealed", 10s), 10000ms) << ss->log() << gw->log();
+
+    std::filesystem::remove(crl);
+    EXPECT_NE(ss->wait_for("cannot check whether the certificate of 'gw-1' is revoked", 10s), "") << ss->log();
+    EXPECT_NE(ss->log().find("gateways.crl cannot be read"), std::string::npos) << ss->log();
+    std::this_thread::sleep_for(1500ms);
+    const auto h = health();
+    EXPECT_NE(h.value("last_recheck_error", "").find("refused until the CRL is in place"), std::string::npos)
+        << h.dump();
+    auto audit = admin({"audit", "list", "--json", "--limit", "1000"});
+    ASSERT_EQ(audit.exit_code, 0) << audit.err;
+    EXPECT_GE(refused_with(json::parse(audit.out), "gateways.crl cannot be read"), 1) << audit.out;
+    ss->stop();
+
+    auto r = run({SSOGATE_BIN, "secret-server", "--config",
+                  secret_server_config(ssogate::test::free_port(), "crls = [\"gateways.crl\"]\n")});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("[secret_server] crls: the CRL file"), std::string::npos) << r.err;
+}
+
+// [gateway] secret_server_crls: a gateway refuses a secret server whose certificate is revoked,
+// takes the keyring once the CRL no longer lists it, and does not start without its CRL.
+TEST_F(SecretService, AGatewayRefusesARevokedSecretServer) {
+    using ssogate::test::crl_pem_from_files;
+    const auto crl = dir_ / "servers.crl";
+    write_file(crl, crl_pem_from_files(dir_ / "ca.pem", dir_ / "ca.key", {dir_ / "server.pem"}));
+    const int port = ssogate::test::free_port();
+    auto ss = start_secret_server(port);
+    auto gw = start_gateway("gw-1", {port}, "secret_server_crls = [\"servers.crl\"]\n");
+    std::this_thread::sleep_for(2000ms);
+    int status = 0;
+    auto h = health(&status);
+    EXPECT_EQ(status, 503);
+    EXPECT_EQ(h["state"], "sealed");
+    EXPECT_NE(h.value("reason", "").find("certificate revoked"), std::string::npos) << h.dump();
+
+    write_file(crl, crl_pem_from_files(dir_ / "ca.pem", dir_ / "ca.key", {dir_ / "gw-1.pem"}));
+    EXPECT_LT(wait_state("unsealed", 10s), 10000ms) << gw->log();
+    gw->stop();
+
+    std::filesystem::remove(crl);
+    auto r = run({SSOGATE_BIN, "gateway", "--config", (dir_ / "gw-1-gw.toml").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("cannot check the secret servers' certificates for revocation"), std::string::npos) << r.err;
+}
+

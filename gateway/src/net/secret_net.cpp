@@ -4,6 +4,7 @@
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/secret_service.hpp>
 #include <ssogate/identity/certificate_rules.hpp>
+#include <ssogate/identity/crl_files.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -16,6 +17,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -93,6 +96,38 @@ void load_ca(ssl::context& ctx, const std::filesystem::path& ca) {
     ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
 }
 
+/// Check the peer's certificate against `files` too (X509_V_FLAG_CRL_CHECK: the peer's own
+/// certificate against its issuer's CRL). Throws config_error when a file cannot be read or
+/// holds no CRL: a configured CRL that is not there refuses, never "no check".
+void use_crls(ssl::context& ctx, const std::vector<std::filesystem::path>& files, const std::string& what) {
+    if (files.empty()) return;
+    std::string why;
+    const auto crls = identity::load_crl_files(files, why);
+    if (!crls) throw config_error("cannot check " + what + " certificates for revocation: " + why);
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx.native_handle());
+    for (int i = 0; i < sk_X509_CRL_num(crls.get()); ++i) X509_STORE_add_crl(store, sk_X509_CRL_value(crls.get(), i));
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+}
+
+/// Whether an X509_V_ERR_* says "cannot tell whether it is revoked" (no CRL for the issuer, an
+/// expired or badly signed CRL).
+bool crl_unusable(int err) {
+    switch (err) {
+        case X509_V_ERR_UNABLE_TO_GET_CRL:
+        case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+        case X509_V_ERR_CRL_HAS_EXPIRED:
+        case X509_V_ERR_CRL_NOT_YET_VALID:
+        case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+        case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+        case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+        case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+        case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+            return true;
+        default:
+            return false;
+    }
+}
+
 tcp::endpoint resolve_one(asio::io_context& io, const endpoint& e) {
     tcp::resolver r(io);
     boost::system::error_code ec;
@@ -102,6 +137,82 @@ tcp::endpoint resolve_one(asio::io_context& io, const endpoint& e) {
 }
 
 // ------------------------------------------------------------------ server
+
+/// [secret_server] crls: a trust store of client_ca and the CRLs, made again when a CRL file
+/// changes (size or modification time), appears or disappears. A file that cannot be read gives
+/// no store and a reason: every client is refused until it is back (fail closed).
+class revocation {
+public:
+    revocation(std::filesystem::path ca, std::vector<std::filesystem::path> crls)
+        : ca_(std::move(ca)), files_(std::move(crls)) {}
+
+    [[nodiscard]] bool enabled() const { return !files_.empty(); }
+
+    /// The store to verify a client with, or null and `why`. Cheap when nothing changed.
+    X509_STORE* store(std::string& why) {
+        auto now = stamps();
+        if (!read_ || now != stamps_) {
+            read_ = true;
+            stamps_ = std::move(now);
+            reload();
+        }
+        why = why_;
+        return store_.get();
+    }
+
+private:
+    struct stamp {
+        bool present = false;
+        std::filesystem::file_time_type mtime{};
+        std::uintmax_t size = 0;
+        bool operator==(const stamp&) const = default;
+    };
+    struct store_free {
+        void operator()(X509_STORE* s) const { X509_STORE_free(s); }
+    };
+
+    std::vector<stamp> stamps() const {
+        std::vector<stamp> out;
+        for (const auto& f : files_) {
+            std::error_code ec;
+            stamp st;
+            st.mtime = std::filesystem::last_write_time(f, ec);
+            if (!ec) st.size = std::filesystem::file_size(f, ec);
+            st.present = !ec;
+            out.push_back(st);
+        }
+        return out;
+    }
+
+    void reload() {
+        store_.reset();
+        why_.clear();
+        const auto crls = identity::load_crl_files(files_, why_);
+        if (!crls) {
+            spdlog::error("every client is refused until the CRLs can be read: {}", why_);
+            return;
+        }
+        std::unique_ptr<X509_STORE, store_free> st(X509_STORE_new());
+        if (!st || X509_STORE_load_file(st.get(), ca_.c_str()) != 1) {
+            ERR_clear_error();
+            why_ = "cannot load CA certificates " + ca_.string();
+            spdlog::error("every client is refused: {}", why_);
+            return;
+        }
+        for (int i = 0; i < sk_X509_CRL_num(crls.get()); ++i) X509_STORE_add_crl(st.get(), sk_X509_CRL_value(crls.get(), i));
+        X509_STORE_set_flags(st.get(), X509_V_FLAG_CRL_CHECK);
+        store_ = std::move(st);
+        spdlog::info("client certificates are checked against {} CRL(s) from {} file(s)", sk_X509_CRL_num(crls.get()),
+                     files_.size());
+    }
+
+    std::filesystem::path ca_;
+    std::vector<std::filesystem::path> files_;
+    std::vector<stamp> stamps_;
+    bool read_ = false;
+    std::unique_ptr<X509_STORE, store_free> store_;
+    std::string why_;
+};
 
 /// The store connection and the unsealed keyring of a secret server. A failed database call
 /// drops the connection; the next request opens a new one (a restarted PostgreSQL is no outage).
@@ -168,12 +279,21 @@ private:
 struct server_state {
     const config& cfg;
     keyring_source& source;
+    revocation& crls;
 };
 
 asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
     std::string peer = "?";
     boost::system::error_code ec;
     if (auto ep = stream.lowest_layer().remote_endpoint(ec); !ec) peer = ep.address().to_string();
+    // [secret_server] crls: this connection verifies with the store that holds them.
+    std::string crl_problem;
+    if (s.crls.enabled()) {
+        if (X509_STORE* st = s.crls.store(crl_problem)) {
+            SSL_set1_verify_cert_store(stream.native_handle(), st);
+            X509_VERIFY_PARAM_set_flags(SSL_get0_param(stream.native_handle()), X509_V_FLAG_CRL_CHECK);
+        }
+    }
     std::string verify_problem;
     stream.set_verify_callback([&verify_problem](bool ok, ssl::verify_context& vc) {
         if (!ok && verify_problem.empty()) {
@@ -181,8 +301,15 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
             char subject[256] = "?";
             if (X509* c = X509_STORE_CTX_get_current_cert(x))
                 X509_NAME_oneline(X509_get_subject_name(c), subject, sizeof subject);
-            verify_problem = std::string(X509_verify_cert_error_string(X509_STORE_CTX_get_error(x))) +
-                             " (" + subject + ")";
+            const int err = X509_STORE_CTX_get_error(x);
+            const std::string what = X509_verify_cert_error_string(err);
+            if (err == X509_V_ERR_CERT_REVOKED)
+                verify_problem = std::string("certificate revoked: ") + subject + " is on a CRL of [secret_server] crls";
+            else if (crl_unusable(err))
+                verify_problem = "cannot check whether " + std::string(subject) + " is revoked: " + what +
+                                 "; refused until a current CRL is in place";
+            else
+                verify_problem = what + " (" + subject + ")";
         }
         return ok;
     });
@@ -227,6 +354,11 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
     const auto names = certificate_names(cert);
     const std::string name = names.empty() ? "?" : names.front();
     peer = name + "@" + peer;
+    if (!crl_problem.empty()) {  // fail closed: a configured CRL that cannot be read
+        co_await refuse("cannot check whether the certificate of '" + name + "' is revoked: " + crl_problem +
+                        "; refused until the CRL is in place");
+        co_return;
+    }
     if (!identity::has_client_auth_usage(*cert)) {
         co_await refuse("certificate of '" + name + "' lacks the clientAuth extended key usage");
         co_return;
@@ -326,6 +458,11 @@ int run_secret_server(const config& cfg, const unseal_key& key) {
     tls13_only(ctx);
     load_identity(ctx, cfg.secret_server.certificate, cfg.secret_server.private_key, "server");
     load_ca(ctx, cfg.secret_server.client_ca);
+    revocation crls(cfg.secret_server.client_ca, cfg.secret_server.crls);
+    if (crls.enabled()) {
+        std::string why;
+        if (crls.store(why) == nullptr) throw config_error("[secret_server] crls: " + why);
+    }
 
     tcp::acceptor acceptor(io);
     const auto ep = resolve_one(io, cfg.secret_server.listen);
@@ -338,7 +475,7 @@ int run_secret_server(const config& cfg, const unseal_key& key) {
     const auto bound = acceptor.local_endpoint();
     spdlog::info("secret server listening on {}:{}", bound.address().to_string(), bound.port());
 
-    server_state state{cfg, source};
+    server_state state{cfg, source, crls};
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int sig) {
         spdlog::info("signal {}: stopping", sig);
@@ -358,6 +495,7 @@ void check_gateway_tls(const config& cfg) {
     ssl::context ctx(ssl::context::tls_client);
     load_identity(ctx, cfg.gateway.certificate, cfg.gateway.private_key, "gateway");
     load_ca(ctx, cfg.gateway.ca);
+    use_crls(ctx, cfg.gateway.secret_server_crls, "the secret servers'");
 }
 
 fetch_result fetch_keyring(const config& cfg) {
@@ -368,6 +506,7 @@ fetch_result fetch_keyring(const config& cfg) {
         tls13_only(ctx);
         load_identity(ctx, g.certificate, g.private_key, "gateway");
         load_ca(ctx, g.ca);
+        use_crls(ctx, g.secret_server_crls, "the secret servers'");  // read at every fetch
     } catch (const std::exception& e) {
         result.error = e.what();  // files changed since start: report, and the keeper retries
         return result;
@@ -404,7 +543,12 @@ fetch_result fetch_keyring(const config& cfg) {
                 try {
                     std::rethrow_exception(failure);
                 } catch (const boost::system::system_error& e) {
+                    const long verdict = SSL_get_verify_result(stream.native_handle());
                     one.error = name + ": " + e.code().message();
+                    if (verdict != X509_V_OK)
+                        one.error = name + ": the secret server's certificate is refused: " +
+                                    X509_verify_cert_error_string(verdict) +
+                                    (verdict == X509_V_ERR_CERT_REVOKED ? " (on a CRL of [gateway] secret_server_crls)" : "");
                 } catch (const std::exception& e) {
                     one.error = name + ": " + e.what();
                 }

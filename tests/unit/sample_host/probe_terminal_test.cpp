@@ -100,3 +100,23 @@ TEST(Tn3270Probe, AtOutsideTheScreenSaysSo) {
     EXPECT_FALSE(t.run(step));
     EXPECT_EQ(t.error(), "--at 30,5 is outside the 24x80 screen");
 }
+
+TEST(Tn3270Probe, TextFromStandardInputIsNeverQuoted) {
+    probe_options o;
+    o.tn3270e = false;
+    probe_terminal t(o);
+    // A screen with one normal (displayed) input field at 1,2, the cursor in it.
+    ASSERT_TRUE(feed(t, "ff fd 18 ff fa 18 01 ff f0 ff fd 00 ff fb 00 ff fd 19 ff fb 19"_hex));
+    ASSERT_TRUE(feed(t, "f5 c3 1d 40 13 ff ef"_hex));
+    ASSERT_TRUE(t.ready());
+    probe_step secret;
+    secret.text = "PASSW0RD";
+    secret.secret = true;  // --type-stdin
+    ASSERT_TRUE(t.run(secret)) << t.error();
+    probe_step plain;
+    plain.text = "X";
+    ASSERT_TRUE(t.run(plain)) << t.error();
+    ASSERT_EQ(t.actions().size(), 2u);
+    EXPECT_EQ(t.actions()[0], "typed a line of standard input at the cursor at 1,2");
+    EXPECT_EQ(t.actions()[1], "typed \"X\" at the cursor at 1,10");
+}
