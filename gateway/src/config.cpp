@@ -226,9 +226,28 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         return out;
     };
 
+    // A CRL file or a list of them (PEM or DER), relative to the config file.
+    auto get_paths = [&](const toml::table& t, std::string_view key, const std::string& where) {
+        std::vector<std::filesystem::path> out;
+        const auto* n = t.get(key);
+        if (n == nullptr) return out;
+        const std::string what = "[" + where + "] " + std::string(key) + " must be a file name or an array of file names";
+        auto take = [&](const toml::node& e) {
+            if (!e.is_string() || e.as_string()->get().empty()) fail(c, what);
+            out.push_back(resolve(c, e.as_string()->get()));
+        };
+        if (n->is_array()) {
+            for (const auto& e : *n->as_array()) take(e);
+            if (out.empty()) fail(c, "[" + where + "] " + std::string(key) + " is empty: leave it out for no revocation check");
+        } else {
+            take(*n);
+        }
+        return out;
+    };
+
     if (const toml::table* ss = section("secret_server")) {
         allow_only(c, *ss, "secret_server",
-                   {"listen", "certificate", "private_key", "client_ca", "allowed_clients"});
+                   {"listen", "certificate", "private_key", "client_ca", "allowed_clients", "crls"});
         auto& s = c.secret_server;
         s.present = true;
         auto listen = get_string(c, *ss, "listen", "secret_server");
@@ -238,6 +257,7 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         s.private_key = get_path(*ss, "private_key", "secret_server", true);
         s.client_ca = get_path(*ss, "client_ca", "secret_server", true);
         s.allowed_clients = get_strings(*ss, "allowed_clients", "secret_server");
+        s.crls = get_paths(*ss, "crls", "secret_server");
         if (s.allowed_clients.empty())
             fail(c, "[secret_server] allowed_clients must name at least one gateway certificate name");
     }
@@ -245,7 +265,7 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
     if (const toml::table* gw = section("gateway")) {
         allow_only(c, *gw, "gateway",
                    {"id", "management_listen", "secret_servers", "certificate", "private_key", "ca",
-                    "recheck_seconds", "connect_timeout_ms", "backoff_max_ms", "admin_socket"});
+                    "secret_server_crls", "recheck_seconds", "connect_timeout_ms", "backoff_max_ms", "admin_socket"});
         auto& g = c.gateway;
         g.present = true;
         auto id = get_string(c, *gw, "id", "gateway");
@@ -261,6 +281,7 @@ config parse_config(std::string_view text, const std::filesystem::path& file) {
         g.certificate = get_path(*gw, "certificate", "gateway", true);
         g.private_key = get_path(*gw, "private_key", "gateway", true);
         g.ca = get_path(*gw, "ca", "gateway", true);
+        g.secret_server_crls = get_paths(*gw, "secret_server_crls", "gateway");
         get_int(*gw, "recheck_seconds", "gateway", 1, 86400, g.recheck_seconds);
         get_int(*gw, "connect_timeout_ms", "gateway", 100, 60000, g.connect_timeout_ms);
         get_int(*gw, "backoff_max_ms", "gateway", 100, 60000, g.backoff_max_ms);

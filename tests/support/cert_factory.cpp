@@ -132,30 +132,65 @@ issued test_ca::issue(const leaf_spec& spec) const {
     return out;
 }
 
-std::string test_ca::crl_pem(const std::vector<long>& revoked, long from_days, long until_days) const {
+namespace {
+
+// A CRL by `issuer` (signed with `key`) listing `revoked`, valid from `from_days` to `until_days`.
+std::string make_crl_pem(X509* issuer, EVP_PKEY* key, const std::vector<const ASN1_INTEGER*>& revoked, long from_days,
+                         long until_days) {
     std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(X509_CRL_new(), X509_CRL_free);
     must(crl && X509_CRL_set_version(crl.get(), 1) == 1, "X509_CRL_new");
-    X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(cert_.get()));
+    X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer));
     std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> from(X509_gmtime_adj(nullptr, from_days * 86400), ASN1_TIME_free);
     std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> until(X509_gmtime_adj(nullptr, until_days * 86400), ASN1_TIME_free);
     X509_CRL_set1_lastUpdate(crl.get(), from.get());
     X509_CRL_set1_nextUpdate(crl.get(), until.get());
-    for (long serial : revoked) {
+    for (const ASN1_INTEGER* serial : revoked) {
         X509_REVOKED* r = X509_REVOKED_new();
-        ASN1_INTEGER* s = ASN1_INTEGER_new();
-        ASN1_INTEGER_set(s, serial);
-        X509_REVOKED_set_serialNumber(r, s);
-        ASN1_INTEGER_free(s);
+        X509_REVOKED_set_serialNumber(r, const_cast<ASN1_INTEGER*>(serial));  // copies it
         X509_REVOKED_set_revocationDate(r, from.get());
         X509_CRL_add0_revoked(crl.get(), r);
     }
     X509_CRL_sort(crl.get());
-    must(X509_CRL_sign(crl.get(), key_.get(), EVP_sha256()) > 0, "X509_CRL_sign");
+    must(X509_CRL_sign(crl.get(), key, EVP_sha256()) > 0, "X509_CRL_sign");
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
     PEM_write_bio_X509_CRL(bio.get(), crl.get());
     char* data = nullptr;
     const long n = BIO_get_mem_data(bio.get(), &data);
     return {data, static_cast<std::size_t>(n)};
+}
+
+}  // namespace
+
+std::string test_ca::crl_pem(const std::vector<long>& revoked, long from_days, long until_days) const {
+    std::vector<std::unique_ptr<ASN1_INTEGER, decltype(&ASN1_INTEGER_free)>> serials;
+    std::vector<const ASN1_INTEGER*> views;
+    for (long serial : revoked) {
+        serials.emplace_back(ASN1_INTEGER_new(), ASN1_INTEGER_free);
+        ASN1_INTEGER_set(serials.back().get(), serial);
+        views.push_back(serials.back().get());
+    }
+    return make_crl_pem(cert_.get(), key_.get(), views, from_days, until_days);
+}
+
+std::string crl_pem_from_files(const std::filesystem::path& ca_cert, const std::filesystem::path& ca_key,
+                               const std::vector<std::filesystem::path>& revoked, long from_days, long until_days) {
+    auto read_pem = [](const std::filesystem::path& file) {
+        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(file.c_str(), "r"), BIO_free);
+        must(bio != nullptr, file.c_str());
+        return bio;
+    };
+    x509_ptr ca(PEM_read_bio_X509(read_pem(ca_cert).get(), nullptr, nullptr, nullptr));
+    must(ca != nullptr, "PEM_read_bio_X509 (CA)");
+    pkey_ptr key(PEM_read_bio_PrivateKey(read_pem(ca_key).get(), nullptr, nullptr, nullptr));
+    must(key != nullptr, "PEM_read_bio_PrivateKey (CA)");
+    std::vector<x509_ptr> certs;
+    std::vector<const ASN1_INTEGER*> serials;
+    for (const auto& f : revoked) {
+        certs.emplace_back(PEM_read_bio_X509(read_pem(f).get(), nullptr, nullptr, nullptr));
+        must(certs.back() != nullptr, "PEM_read_bio_X509 (revoked)");
+        serials.push_back(X509_get0_serialNumber(certs.back().get()));
+    }
+    return make_crl_pem(ca.get(), key.get(), serials, from_days, until_days);
 }
 
 }  // namespace ssogate::test

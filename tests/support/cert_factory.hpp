@@ -65,6 +65,13 @@ private:
     long serial_ = 0;
 };
 
+/// A CRL of the CA whose certificate and key are PEM files (as make_pki in service.hpp writes
+/// them), listing the serials of the certificates in the PEM files `revoked`; valid from
+/// `from_days` to `until_days` (both relative to now: until_days < 0 makes an expired CRL).
+std::string crl_pem_from_files(const std::filesystem::path& ca_cert, const std::filesystem::path& ca_key,
+                               const std::vector<std::filesystem::path>& revoked, long from_days = -1,
+                               long until_days = 7);
+
 /// DER bytes of a certificate.
 std::vector<unsigned char> der_of(X509* x);
 

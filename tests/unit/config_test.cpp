@@ -87,6 +87,40 @@ TEST(Config, BadConfigsGiveOneClearLine) {
     EXPECT_NE(error_of(d / "nope.toml").find("no such config file"), std::string::npos);
 }
 
+TEST(Config, CrlsOfTheSecretServiceResolveAgainstTheConfigFolder) {
+    temp_dir d;
+    const std::string ss = "[store]\nurl = \"sqlite:x\"\n[secret_server]\nlisten = \"127.0.0.1:7443\"\n"
+                           "certificate = \"s.pem\"\nprivate_key = \"s.key\"\nclient_ca = \"ca.pem\"\n"
+                           "allowed_clients = [\"gw-1\"]\n";
+    const std::string gw = "[store]\nurl = \"sqlite:x\"\n[gateway]\nid = \"gw-1\"\nsecret_servers = [\"127.0.0.1:7443\"]\n"
+                           "certificate = \"g.pem\"\nprivate_key = \"g.key\"\nca = \"ca.pem\"\n";
+    write_file(d / "c.toml", ss + "crls = [\"crl/a.crl\", \"/etc/b.crl\"]\n");
+    config c = load_config(d / "c.toml");
+    ASSERT_EQ(c.secret_server.crls.size(), 2u);
+    EXPECT_EQ(c.secret_server.crls[0], d.path() / "crl/a.crl");
+    EXPECT_EQ(c.secret_server.crls[1], "/etc/b.crl");
+    write_file(d / "c.toml", ss);
+    EXPECT_TRUE(load_config(d / "c.toml").secret_server.crls.empty());
+
+    write_file(d / "c.toml", gw + "secret_server_crls = \"servers.crl\"\n");
+    c = load_config(d / "c.toml");
+    ASSERT_EQ(c.gateway.secret_server_crls.size(), 1u);
+    EXPECT_EQ(c.gateway.secret_server_crls[0], d.path() / "servers.crl");
+
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {ss + "crls = []\n", "[secret_server] crls is empty"},
+        {ss + "crls = [1]\n", "[secret_server] crls must be a file name or an array of file names"},
+        {ss + "crls = \"\"\n", "[secret_server] crls must be a file name"},
+        {gw + "secret_server_crls = 3\n", "[gateway] secret_server_crls must be a file name"},
+        {gw + "crls = [\"a.crl\"]\n", "unknown key 'crls'"},
+    };
+    for (const auto& [text, expect] : bad) {
+        write_file(d / "c.toml", text);
+        const std::string e = error_of(d / "c.toml");
+        EXPECT_NE(e.find(expect), std::string::npos) << "config:\n" << text << "\nerror: " << e;
+    }
+}
+
 TEST(Config, SecretFilesOpenToOthersAreRefused) {
     temp_dir d;
     write_file(d / "pp", "a passphrase\n", 0640);

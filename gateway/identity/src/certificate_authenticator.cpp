@@ -1,6 +1,6 @@
 #include <ssogate/identity/certificate_authenticator.hpp>
+#include <ssogate/identity/crl_files.hpp>
 #include "printable.hpp"
-#include "read_capped.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -24,10 +24,6 @@ struct chain_free {
     void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
 };
 using chain_ptr = std::unique_ptr<STACK_OF(X509), chain_free>;
-struct crls_free {
-    void operator()(STACK_OF(X509_CRL) * s) const { sk_X509_CRL_pop_free(s, X509_CRL_free); }
-};
-using crls_ptr = std::unique_ptr<STACK_OF(X509_CRL), crls_free>;
 struct store_ctx_free {
     void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
 };
@@ -56,31 +52,6 @@ std::vector<unsigned char> to_der(X509* x) {
     if (n <= 0) return {};
     std::vector<unsigned char> out(buf, buf + n);
     OPENSSL_free(buf);
-    return out;
-}
-
-// A CRL file: PEM (one or more CRLs) or one DER CRL. Sets `why` on failure.
-crls_ptr load_crls(const std::filesystem::path& file, std::string& why) {
-    constexpr std::size_t max_crl_file = 64 * 1024 * 1024;  // large CAs publish CRLs of megabytes
-    std::string text;
-    switch (detail::read_capped(file, max_crl_file, text)) {
-        case detail::read_status::unreadable: why = "the CRL file " + file.string() + " cannot be read"; return nullptr;
-        case detail::read_status::too_large: why = "the CRL file " + file.string() + " is larger than 64 MiB"; return nullptr;
-        case detail::read_status::ok: break;
-    }
-    crls_ptr out(sk_X509_CRL_new_null());
-    if (text.find("-----BEGIN X509 CRL-----") != std::string::npos) {
-        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free);
-        while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) sk_X509_CRL_push(out.get(), crl);
-    } else {
-        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-        if (X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(text.size()))) sk_X509_CRL_push(out.get(), crl);
-    }
-    ERR_clear_error();
-    if (sk_X509_CRL_num(out.get()) == 0) {
-        why = "the CRL file " + file.string() + " holds no CRL (PEM or DER)";
-        return nullptr;
-    }
     return out;
 }
 
@@ -222,14 +193,8 @@ certificate_verdict certificate_authenticator::verify(const certificate_evidence
     std::string unmapped;  // why each rule whose CA anchored the chain found no name
     for (const auto& s : rules_) {
         const certificate_rule& rule = *s->rule;
-        crls_ptr crls;
         std::string crl_problem;
-        for (const auto& file : rule.crls) {
-            auto one = load_crls(file, crl_problem);
-            if (!one) break;
-            if (!crls) crls.reset(sk_X509_CRL_new_null());
-            while (sk_X509_CRL_num(one.get()) > 0) sk_X509_CRL_push(crls.get(), sk_X509_CRL_shift(one.get()));
-        }
+        const crl_list crls = rule.crls.empty() ? nullptr : load_crl_files(rule.crls, crl_problem);
         std::unique_ptr<X509_STORE_CTX, store_ctx_free> ctx(X509_STORE_CTX_new());
         if (!ctx || X509_STORE_CTX_init(ctx.get(), s->store.get(), leaf.get(), untrusted.get()) != 1)
             return refuse(errc::bad_certificate, who + " could not be set up for verification: " + openssl_error());

@@ -55,6 +55,7 @@ struct secret_server_config {
     std::filesystem::path certificate, private_key;  // the server's own (PEM)
     std::filesystem::path client_ca;                  // gateways' certificates must chain here
     std::vector<std::string> allowed_clients;         // certificate CN or DNS name
+    std::vector<std::filesystem::path> crls;          // gateways' certificates checked against these
 };
 
 /// [gateway]: the gateway process.
@@ -65,6 +66,7 @@ struct gateway_config {
     std::vector<endpoint> secret_servers;             // tried in order
     std::filesystem::path certificate, private_key;   // the gateway's client certificate (PEM)
     std::filesystem::path ca;                         // secret servers' certificates chain here
+    std::vector<std::filesystem::path> secret_server_crls;  // ... and are checked against these
     int recheck_seconds = 30;                         // re-fetch the keyring this often
     int connect_timeout_ms = 2000;                    // per secret server attempt
     int backoff_max_ms = 3000;                        // cap of the sealed retry backoff
