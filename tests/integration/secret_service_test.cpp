@@ -5,7 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "cert_factory.hpp"
@@ -339,5 +345,91 @@ TEST_F(SecretService, AGatewayRefusesARevokedSecretServer) {
     auto r = run({SSOGATE_BIN, "gateway", "--config", (dir_ / "gw-1-gw.toml").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("cannot check the secret servers' certificates for revocation"), std::string::npos) << r.err;
+}
+
+// ------------------------------------------------------------------ the admin socket
+
+namespace {
+
+/// A client of a gateway's admin socket; -1 if it cannot connect.
+int admin_connect(const std::filesystem::path& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        if (fd >= 0) ::close(fd);
+        return -1;
+    }
+    timeval tv{15, 0};  // a read that outlasts this fails the test instead of hanging it
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+/// Everything the gateway sends until it closes; `closed` false when the 15 s receive timeout
+/// ended the read instead. (A close with our bytes still unread reaches us as ECONNRESET.)
+std::string read_to_end(int fd, bool* closed) {
+    std::string out;
+    char buf[512];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            out.append(buf, static_cast<std::size_t>(n));
+            continue;
+        }
+        *closed = n == 0 || errno == ECONNRESET;
+        return out;
+    }
+}
+
+}  // namespace
+
+// A client that connects and says nothing, or stops half-way through a line, is cut off after a
+// few seconds; meanwhile and afterwards `cred check` works; an overlong line is refused.
+TEST_F(SecretService, AnAdminClientThatStaysSilentIsCutOff) {
+    const int port = ssogate::test::free_port();
+    auto ss = start_secret_server(port);
+    auto gw = start_gateway("gw-1", {port});
+    ASSERT_LT(wait_state("unsealed", 10s), 10000ms) << gw->log();
+    const auto sock = dir_ / "gw-1.admin.sock";
+    auto cred_check = [&] {
+        return admin({"cred", "check", "TSO", "--principal", "CORP\\alice", "--gateway", sock.string()});
+    };
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const int silent = admin_connect(sock);
+    const int half = admin_connect(sock);
+    ASSERT_GE(silent, 0);
+    ASSERT_GE(half, 0);
+    ASSERT_EQ(::write(half, "CHECK TSO", 9), 9);
+    auto check = cred_check();
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_NE(check.out.find("host_user=ALICE1"), std::string::npos) << check.out;
+
+    for (const int fd : {silent, half}) {
+        bool closed = false;
+        EXPECT_EQ(read_to_end(fd, &closed), "");
+        EXPECT_TRUE(closed) << "the gateway kept a silent admin client";
+        ::close(fd);
+    }
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(took, 4s);
+    EXPECT_LT(took, 10s);
+    EXPECT_NE(gw->log().find("no request line within 5 s"), std::string::npos) << gw->log();
+
+    // a line longer than the cap: refused with a reason, never cut and run
+    const int longer = admin_connect(sock);
+    ASSERT_GE(longer, 0);
+    const std::string line = "CHECK TSO\t" + std::string(5000, 'a') + "\n";
+    EXPECT_EQ(::write(longer, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    bool closed = false;
+    EXPECT_EQ(read_to_end(longer, &closed), "ERR the request line is longer than 4096 bytes\n");
+    EXPECT_TRUE(closed);
+    ::close(longer);
+
+    check = cred_check();
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_NE(check.out.find("host_user=ALICE1"), std::string::npos) << check.out;
+    EXPECT_TRUE(gw->running());
 }
 

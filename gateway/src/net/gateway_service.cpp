@@ -306,6 +306,11 @@ asio::awaitable<void> serve_http(tcp::socket sock, const config& cfg, const gate
 
 using local = asio::local::stream_protocol;
 
+/// A client has this long to send its request line, and the line may be this long: a client
+/// that connects and stays silent (or stops half-way) is cut off instead of holding a socket.
+constexpr auto admin_read_timeout = std::chrono::seconds(5);
+constexpr std::size_t admin_max_line = 4096;
+
 /// Emergency export. Flow: peer uid (SO_PEERCRED) must be root or ours -> "EXPORT" -> the
 /// gateway must hold the keyring -> a recovery key must be registered (MAC-verified with the
 /// keyring) -> audited -> "OK n" + the keyring encrypted to that recovery key only.
@@ -359,11 +364,40 @@ asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const g
     const std::string who = have_cred ? "uid " + std::to_string(cred.uid) + " pid " + std::to_string(cred.pid) : "unknown peer";
     boost::system::error_code ec;
     std::string line;
-    char c = 0;
-    while (line.size() < 4096) {
-        co_await asio::async_read(sock, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
-        if (ec || c == '\n') break;
-        line.push_back(c);
+    bool timed_out = false, complete = false;
+    {
+        asio::steady_timer deadline(sock.get_executor());
+        deadline.expires_after(admin_read_timeout);
+        deadline.async_wait([&sock, &timed_out](boost::system::error_code e) {
+            if (e) return;
+            timed_out = true;
+            boost::system::error_code ignored;
+            sock.cancel(ignored);
+        });
+        char c = 0;
+        while (line.size() <= admin_max_line) {
+            co_await asio::async_read(sock, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;
+            if (c == '\n') {
+                complete = true;
+                break;
+            }
+            line.push_back(c);
+        }
+        deadline.cancel();
+    }
+    if (timed_out || (ec && !complete)) {
+        // Nothing to answer: the client sent no whole line in time, or went away.
+        spdlog::warn("admin request from {} dropped: {}", who,
+                     timed_out ? "no request line within " + std::to_string(admin_read_timeout.count()) + " s"
+                               : "the connection ended before a whole request line");
+        co_return;
+    }
+    if (!complete) {
+        spdlog::warn("admin request from {} refused: the request line is longer than {} bytes", who, admin_max_line);
+        const std::string refusal = "ERR the request line is longer than " + std::to_string(admin_max_line) + " bytes\n";
+        co_await asio::async_write(sock, asio::buffer(refusal), asio::redirect_error(asio::use_awaitable, ec));
+        co_return;
     }
     std::string answer;
     bytes payload;
