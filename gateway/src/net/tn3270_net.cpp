@@ -190,7 +190,7 @@ asio::awaitable<void> serve_terminal(Stream& stream, const std::string& peer, ho
     auto drain = [&] {
         while (auto e = conn.next_event()) {
             if (const auto* a = std::get_if<sample_host::sign_on_attempt>(&*e)) {
-                spdlog::info("sign-on attempt from {}: user {} {}", peer, a->user_id.empty() ? "(invalid)" : a->user_id,
+                spdlog::info("sign-on attempt from {}: user {} {}", peer, a->user_id.empty() ? "(unknown)" : a->user_id,
                              sample_host::to_string(a->outcome));
                 s.log.write(*a, peer);
             } else {

@@ -164,7 +164,10 @@ void host_connection::on_logon(const tn::inbound_record& in) {
     const auto password = decode_secret(page_, field_bytes(in, logon.input("password")));
     const auto fresh = decode_secret(page_, field_bytes(in, logon.input("new_password")));
     const sign_on_result r = users_.sign_on(user, password.reveal(), fresh.reveal());
-    events_.push_back(sign_on_attempt{user, r.outcome});
+    // An id that is no user's may be a password typed into the wrong field too (passwords and
+    // user ids share a shape here): the event, and so the logs, do not name it; only the screen
+    // of the terminal that typed it does, as RACF's message does.
+    events_.push_back(sign_on_attempt{r.outcome == sign_on_outcome::unknown_user ? "" : user, r.outcome});
     if (r.outcome == sign_on_outcome::signed_on) {
         user_ = user;
         state_ = state::application;

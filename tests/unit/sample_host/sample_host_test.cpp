@@ -428,7 +428,8 @@ TEST(SampleHostConnection, EmptyAndUnknownUserIds) {
     EXPECT_TRUE(drain(host).empty());
     sign_on(t, host, "DAVE", "x");
     EXPECT_TRUE(t.shows("IKJ56420I USERID DAVE NOT AUTHORIZED")) << t.text();
-    const std::vector<host_event> expected = {sign_on_attempt{"DAVE", sign_on_outcome::unknown_user}};
+    // The event (the logs) does not name an unknown id: it may be a password in the wrong field.
+    const std::vector<host_event> expected = {sign_on_attempt{"", sign_on_outcome::unknown_user}};
     EXPECT_EQ(drain(host), expected);
 }
 
