@@ -433,3 +433,34 @@ TEST_F(SecretService, AnAdminClientThatStaysSilentIsCutOff) {
     EXPECT_TRUE(gw->running());
 }
 
+// ------------------------------------------------------------------ rotation on a running server
+
+// The secret server unseals the rotated keyring and, after the retirement, serves only the live
+// version: the keyring it replaced is gone (zeroed), not kept beside the current one.
+TEST_F(SecretService, AfterARetirementTheSecretServerServesOnlyLiveVersions) {
+    const int port = ssogate::test::free_port();
+    auto ss = start_secret_server(port);
+    auto gw = start_gateway("gw-1", {port});
+    ASSERT_LT(wait_state("unsealed", 10s), 10000ms) << gw->log();
+    auto versions_become = [&](const json& want) {
+        for (int i = 0; i < 100; ++i) {
+            if (health()["key_versions"] == want) return true;
+            std::this_thread::sleep_for(100ms);
+        }
+        return false;
+    };
+    auto r = admin({"secret", "rotate"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(versions_become(json::array({1, 2}))) << health().dump();
+    std::this_thread::sleep_for(1500ms);  // a heartbeat that says so
+    r = admin({"secret", "rotate"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("retired key version(s) 1"), std::string::npos) << r.out << r.err;
+    EXPECT_TRUE(versions_become(json::array({2}))) << health().dump();
+    EXPECT_NE(ss->wait_for("(current key version 2)", 5s), "") << ss->log();
+    auto check = admin({"cred", "check", "TSO", "--principal", "CORP\\alice", "--gateway",
+                        (dir_ / "gw-1.admin.sock").string()});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_NE(check.out.find("key_versions=2"), std::string::npos) << check.out;
+    EXPECT_EQ(ss->stop(), 0);
+}

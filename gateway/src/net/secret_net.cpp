@@ -216,26 +216,28 @@ private:
 
 /// The store connection and the unsealed keyring of a secret server. A failed database call
 /// drops the connection; the next request opens a new one (a restarted PostgreSQL is no outage).
+/// Only the current keyring is kept: a replaced one (an older key set, retired versions) is
+/// destroyed, its keys zeroed (secret_bytes), as soon as the last request serving it is done.
 class keyring_source {
 public:
     keyring_source(const config& cfg, const unseal_key& key) : cfg_(cfg), key_(key) { refresh(); }
 
     /// Re-read the sealed keyring; unseal again only when it changed (a rotation, a restore).
-    const keyring& refresh() {
+    /// The caller holds the result while it uses it: a refresh by another request may replace it.
+    std::shared_ptr<const keyring> refresh() {
         try {
             store& st = db();
             auto row = st.load_sealed_keyring();
             if (!row) throw error(errc::keyring_missing, "the store has no keyring: run `ssogate secret init`");
             if (!ring_ || row->updated_at != updated_at_ || row->fingerprint != ring_->fingerprint()) {
-                auto fresh = std::make_unique<keyring>(unseal_keyring(row->sealed, key_));
-                st.attach(*fresh);
-                old_.push_back(std::move(ring_));  // the store may still point at it until attach
+                auto fresh = std::make_shared<keyring>(unseal_keyring(row->sealed, key_));
+                st.attach(*fresh);  // the store lets go of the old one here; requests may still hold it
                 ring_ = std::move(fresh);
                 updated_at_ = row->updated_at;
                 spdlog::info("keyring {} unsealed (current key version {})", ring_->fingerprint(),
                              ring_->current_version());
             }
-            return *ring_;
+            return ring_;
         } catch (const error& e) {
             if (e.code() == make_error_code(errc::store_unavailable)) st_.reset();
             throw;
@@ -269,9 +271,8 @@ private:
 
     const config& cfg_;
     const unseal_key& key_;
-    std::unique_ptr<keyring> ring_;
-    std::vector<std::unique_ptr<keyring>> old_;
-    std::unique_ptr<store> st_;  // declared after the keyrings: destroyed before them
+    std::shared_ptr<keyring> ring_;
+    std::unique_ptr<store> st_;  // declared after the keyring: destroyed before it
     std::int64_t updated_at_ = -1;
     std::map<std::string, std::int64_t> last_;
 };
@@ -378,7 +379,8 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
     }
     std::string failure;
     try {
-        const keyring& ring = s.source.refresh();
+        const std::shared_ptr<const keyring> held = s.source.refresh();
+        const keyring& ring = *held;
         const secret_bytes payload = ring.serialize();
         const std::string header = "OK " + std::to_string(payload.size()) + "\n";
         std::array<asio::const_buffer, 2> out{asio::buffer(header), asio::buffer(payload.data(), payload.size())};
