@@ -184,6 +184,13 @@ int identity_check_command(const check_args& a, int in_fd, std::ostream& out, st
             out << "groups     " << (shown.empty() ? "-" : printable(shown)) << "\n";
         }
         out.flush();
+        // The directory could not answer: the gateway grants no mapping by group (and refuses
+        // Negotiate), so the check has not answered the admin's question.
+        if (gstatus == groups_status::unavailable) {
+            err << "ssogate: the directory cannot answer for " << printable(who.display(cfg.realms))
+                << (id ? " (the password is right)" : "") << ": " << printable(note) << "\n";
+            return 1;
+        }
         return 0;
     } catch (const std::exception& e) {
         err << "ssogate: " << printable(e.what()) << "\n";

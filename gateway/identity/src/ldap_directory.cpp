@@ -2,6 +2,7 @@
 #include <ssogate/identity/ldap_directory.hpp>
 
 #include "krb5_support.hpp"
+#include "pac_groups.hpp"
 
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
@@ -116,6 +117,7 @@ struct ldap_directory::impl {
         std::chrono::system_clock::time_point stored;
     };
     std::map<std::string, sid_name> sid_names;  // S-1-... -> sAMAccountName
+    static constexpr std::size_t max_sid_names = 100000;
 
     ~impl() {
         disconnect();
@@ -392,9 +394,7 @@ struct ldap_directory::impl {
 
     [[nodiscard]] std::optional<credstore::principal> group_principal(const std::string& name,
                                                                        const credstore::principal& who) const {
-        if (name.empty() || name.find('@') != std::string::npos || name.find('\\') != std::string::npos)
-            return std::nullopt;
-        return credstore::principal::parse(name + "@" + who.realm(), cfg.realms);
+        return detail::group_principal(name, who, cfg.realms);
     }
 
     std::variant<directory_entry, failure> find_user(const credstore::principal& who, std::vector<const char*> attrs,
@@ -434,6 +434,7 @@ struct ldap_directory::impl {
             std::vector<std::string> next;
             for (const auto& dn : level) {
                 if (!seen.insert(lower(dn)).second) continue;  // a cycle or a diamond
+                if (seen.size() > max_groups) return too_many_groups(who);
                 auto r = search(dn, LDAP_SCOPE_BASE, "(objectClass=*)", {name_attr.c_str(), "memberOf"}, 1,
                                 "the read of the group " + printable(dn));
                 if (auto* f = std::get_if<failure>(&r)) {
@@ -481,7 +482,9 @@ struct ldap_directory::impl {
         std::vector<codec::sid> sids;
         std::optional<std::int64_t> computed;
         if (self != nullptr) {
-            for (const auto& b : values(ld, self, "tokenGroups"))
+            const auto token_groups = values(ld, self, "tokenGroups");
+            if (token_groups.size() > max_groups) return too_many_groups(who);
+            for (const auto& b : token_groups)
                 if (auto s = codec::decode_sid({reinterpret_cast<const std::uint8_t*>(b.data()), b.size()})) {
                     if (s->authority == 5 && !s->sub_authorities.empty() && s->sub_authorities.front() == 32) continue;
                     sids.push_back(std::move(*s));
@@ -499,15 +502,30 @@ struct ldap_directory::impl {
         return e;
     }
 
+    // Every group read (ldap flavour) is a round trip under the mutex, and AD puts at most 1015
+    // groups into a token: a user in more groups than this is refused, not read without end.
+    static constexpr std::size_t max_groups = 4096;
+    failure too_many_groups(const credstore::principal& who) const {
+        return failure{LDAP_SUCCESS, errc::directory_error,
+                       who.display(cfg.realms) + " is in more than " + std::to_string(max_groups) +
+                           " groups in the directory; refusing to read them all"};
+    }
+
     // SID -> sAMAccountName for the SIDs not cached (or cached longer than cache_seconds), in
-    // searches of at most 100 SIDs each.
+    // searches of at most 100 SIDs each. A stale name is dropped before the directory is asked,
+    // so a SID the directory no longer names is never named from data older than cache_seconds.
     std::optional<failure> resolve_sids(const std::vector<codec::sid>& sids) {
         const auto t = now();
         std::vector<const codec::sid*> wanted;
         for (const auto& s : sids) {
             auto it = sid_names.find(s.to_string());
             if (it != sid_names.end() && t - it->second.stored < l.cache_ttl) continue;
+            if (it != sid_names.end()) sid_names.erase(it);
             wanted.push_back(&s);
+        }
+        if (sid_names.size() + wanted.size() > max_sid_names) {
+            std::erase_if(sid_names, [&](const auto& kv) { return t - kv.second.stored >= l.cache_ttl; });
+            if (sid_names.size() + wanted.size() > max_sid_names) sid_names.clear();
         }
         const std::string name_attr = l.group_name_attr();
         for (std::size_t i = 0; i < wanted.size(); i += 100) {
@@ -528,7 +546,6 @@ struct ldap_directory::impl {
                     sid_names[s->to_string()] = sid_name{names.front(), t};
             }
         }
-        if (sid_names.size() > 100000) sid_names.clear();
         return std::nullopt;
     }
 

@@ -221,7 +221,9 @@ outcome negotiate_acceptor::accept(std::string_view authorization) const {
         if ((pac.info->user_account_control & (user_account_disabled | user_account_auto_locked)) != 0)
             return refuse(errc::account_disabled, "the ticket's PAC says the account " + name + " is disabled or locked");
         id.sid = pac.info->user_sid;
-        const bool fresh = pac.authtime && std::chrono::system_clock::now() - *pac.authtime <= impl_->pac_window;
+        // A window of 0 (cache_seconds = 0) trusts no PAC: a logon stamped "now" or later would pass "<= 0".
+        const bool fresh = impl_->pac_window.count() > 0 && pac.authtime &&
+                           std::chrono::system_clock::now() - *pac.authtime <= impl_->pac_window;
         if (impl_->namer && fresh)
             if (auto named = impl_->namer(id.principal, pac.info->group_sids)) {
                 id.groups = std::move(*named);

@@ -5,8 +5,15 @@
 #include <ssogate/identity/negotiate_acceptor.hpp>
 
 #include <memory>
+#include <optional>
+#include <string_view>
 
 namespace ssogate::identity::detail {
+
+/// A group name from the directory as a principal of the user's realm (`CORP\MainframeUsers`);
+/// nullopt for an empty name or one that names its own domain ('@', '\\').
+std::optional<credstore::principal> group_principal(std::string_view name, const credstore::principal& user,
+                                                    const credstore::realm_map& realms);
 
 /// Groups in PAC order, as principals of the user's realm (CORP\MainframeUsers); SIDs the
 /// directory does not name (BUILTIN, well-known, foreign) are left out; nullopt when the

@@ -1,5 +1,6 @@
 // `ssogate identity check`: identity_check_command as the CLI will call it, with the password on
 // a pipe as standard input, against a real MIT KDC.
+#include "check_runner.hpp"
 #include "corp_realm.hpp"
 
 #include <ssogate/identity/check_command.hpp>
@@ -16,24 +17,9 @@ using namespace ssogate::identity;
 
 namespace {
 
-struct result {
-    int code = -1;
-    std::string out, err;
-};
+using result = test::check_result;
 
-result check(const check_args& a, const std::string& input) {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    EXPECT_EQ(::write(fds[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
-    ::close(fds[1]);
-    std::ostringstream out, err;
-    result r;
-    r.code = identity_check_command(a, fds[0], out, err);
-    ::close(fds[0]);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+result check(const check_args& a, const std::string& input) { return test::run_check(a, input); }
 
 class IdentityCheck : public ::testing::Test {
 protected:

@@ -2,6 +2,7 @@
 // real MIT KDC: SASL/GSSAPI binds with the gateway's key, simple binds over StartTLS and
 // ldaps:// with a test CA, the directory stopped under a cache, and the authenticator and
 // `identity check` with [identity.ldap].
+#include "check_runner.hpp"
 #include "corp_directory.hpp"
 
 #include <ssogate/identity/check_command.hpp>
@@ -343,10 +344,7 @@ TEST_F(LdapDirectory, DirectoryDownPasswordSucceedsWithoutGroupsNegotiateIsRefus
 
 namespace {
 
-struct result {
-    int code = -1;
-    std::string out, err;
-};
+using result = test::check_result;
 
 check_args args(const std::string& config, const std::string& user, bool password_stdin, bool json) {
     check_args a;
@@ -357,19 +355,7 @@ check_args args(const std::string& config, const std::string& user, bool passwor
     return a;
 }
 
-result check(const check_args& a, const std::string& input) {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    EXPECT_EQ(::write(fds[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
-    ::close(fds[1]);
-    std::ostringstream out, err;
-    result r;
-    r.code = identity_check_command(a, fds[0], out, err);
-    ::close(fds[0]);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+result check(const check_args& a, const std::string& input) { return test::run_check(a, input); }
 
 }  // namespace
 
@@ -410,9 +396,19 @@ TEST_F(LdapDirectory, IdentityCheckJsonAndRefusals) {
     EXPECT_EQ(j["state"], "unverified");
     EXPECT_EQ(j["account"], "locked");
 
+    // the directory down: what the gateway would do on stdout, one line on stderr, exit 1
     corp.server->stop();
     r = check(args(config, "CORP\\alice", true, false), "AlicePw1!\n");
-    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_NE(r.out.find("directory  - (unavailable)\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("groups     - (no directory server answered"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.rfind("ssogate: the directory cannot answer for CORP\\alice (the password is right): "
+                          "no directory server answered (ldap://", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.find("AlicePw1!"), std::string::npos);
+    r = check(args(config, "CORP\\alice", false, true), "");
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["groups_status"], "unavailable");
+    EXPECT_NE(r.err.find("ssogate: the directory cannot answer for CORP\\alice: no directory server answered"),
+              std::string::npos) << r.err;
 }

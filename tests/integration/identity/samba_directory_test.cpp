@@ -1,12 +1,14 @@
 // The directory of a real Active Directory (Samba AD DC) with the `ad` flavour: tokenGroups
 // (nested groups) resolved to names, objectSid, userAccountControl on the Negotiate path, a name
 // with filter metacharacters; and `ssogate identity check` answering for SAMBA\alice.
+#include "check_runner.hpp"
 #include "negotiate_http_server.hpp"
 #include "samba_domain.hpp"
 
 #include <ssogate/identity/check_command.hpp>
 #include <ssogate/identity/directory.hpp>
 #include <ssogate/identity/kerberos_authenticator.hpp>
+#include <ssogate/identity/ldap_directory.hpp>
 #include <ssogate/identity/negotiate_acceptor.hpp>
 #include <ssogate/identity/negotiate_header.hpp>
 #include <ssogate/identity/pac.hpp>
@@ -83,23 +85,7 @@ protected:
                           "-D", "-", "http://localhost:" + p + "/"});
     }
 
-    struct check_result {
-        int code = -1;
-        std::string out, err;
-    };
-    check_result check(const check_args& a, const std::string& input) const {
-        int fds[2];
-        EXPECT_EQ(::pipe(fds), 0);
-        EXPECT_EQ(::write(fds[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
-        ::close(fds[1]);
-        std::ostringstream out, err;
-        check_result r;
-        r.code = identity_check_command(a, fds[0], out, err);
-        ::close(fds[0]);
-        r.out = out.str();
-        r.err = err.str();
-        return r;
-    }
+    static test::check_result check(const check_args& a, const std::string& input) { return test::run_check(a, input); }
 };
 
 }  // namespace
@@ -251,4 +237,32 @@ TEST_F(SambaDirectory, NegotiateTakesTheGroupsFromThePacWhileItIsYoungerThanTheC
     ASSERT_TRUE(d) << d.refused.message;
     EXPECT_EQ(d.identity->groups_from, groups_status::fresh);
     EXPECT_TRUE(has(names_of(d.identity->groups, cfg.realms), "SAMBA\\GatewayAdmins"));
+}
+
+TEST_F(SambaDirectory, ASidNameIsNeverUsedBeyondTheCacheTtlOnceTheDirectoryStopsNamingIt) {
+    domain.samba_tool({"group", "add", "TransientGroup"});
+    const auto shown = test::run({"/usr/bin/samba-tool", "group", "show", "TransientGroup", "--attributes=objectSid",
+                                  "-s", domain.smb_conf().string()},
+                                 {}, 60);
+    const auto at = shown.out.find("objectSid: ");
+    if (at == std::string::npos) domain.samba_tool({"group", "delete", "TransientGroup"});
+    ASSERT_NE(at, std::string::npos) << shown.out << shown.err;
+    const std::string sid = shown.out.substr(at + 11, shown.out.find('\n', at) - at - 11);
+
+    auto now = std::chrono::system_clock::now();
+    ldap_directory dir(config("", ldap() + "cache_seconds = 60\n"), [&] { return now; });
+    std::string why;
+    auto named = dir.name_sids({sid}, &why);
+    ASSERT_TRUE(named) << why;
+    EXPECT_EQ((*named)[sid], "TransientGroup");
+
+    domain.samba_tool({"group", "delete", "TransientGroup"});
+    now += std::chrono::seconds(30);  // within the TTL the name is kept without asking
+    named = dir.name_sids({sid}, &why);
+    ASSERT_TRUE(named) << why;
+    EXPECT_EQ((*named)[sid], "TransientGroup");
+    now += std::chrono::seconds(31);  // beyond it the directory no longer names the SID: neither do we
+    named = dir.name_sids({sid}, &why);
+    ASSERT_TRUE(named) << why;
+    EXPECT_FALSE(named->contains(sid)) << (*named)[sid];
 }
