@@ -75,6 +75,7 @@ probe_terminal::probe_terminal(const probe_options& o)
     : session_(tn::role::terminal, terminal_config(o)), screen_(screen_config_for(o)) {}
 
 bool probe_terminal::receive(std::span<const std::byte> in) {
+    heard_ = heard_ || !in.empty();
     std::error_code ec;
     session_.receive(in, ec);
     if (ec) error_ = "the host broke the telnet protocol: " + ec.message();

@@ -42,6 +42,8 @@ class probe_terminal {
     /// Negotiated, and a write unlocked the keyboard since the last key.
     [[nodiscard]] bool ready() const noexcept { return negotiated_ && !screen_.keyboard_locked() && written_; }
     [[nodiscard]] bool closed() const noexcept { return closed_; }
+    /// Some bytes came from the host.
+    [[nodiscard]] bool heard_from_host() const noexcept { return heard_; }
     /// The host left 3270 mode after negotiating, and has not negotiated again yet.
     [[nodiscard]] bool renegotiating() const noexcept { return renegotiating_; }
     [[nodiscard]] const std::string& error() const noexcept { return error_; }
@@ -67,6 +69,7 @@ class probe_terminal {
     bool written_ = false;
     bool closed_ = false;
     bool renegotiating_ = false;
+    bool heard_ = false;
     std::string error_;
     std::string terminal_type_, lu_name_, mode_ = "TN3270";
     std::vector<std::string> functions_;

@@ -369,11 +369,14 @@ asio::awaitable<void> probe_session(Stream& stream, probe_terminal& t, const pro
         co_return true;
     };
     auto wait_screen = [&]() -> asio::awaitable<void> {
-        if (!co_await read_until([&] { return t.ready(); }, o.timeout, false))
-            throw probe_failure(t.renegotiating() ? "the host left 3270 mode and did not negotiate again within " +
-                                                        std::to_string(o.timeout.count()) + " ms"
-                                                  : "no screen from the host within " +
-                                                        std::to_string(o.timeout.count()) + " ms");
+        if (!co_await read_until([&] { return t.ready(); }, o.timeout, false)) {
+            const std::string within = " within " + std::to_string(o.timeout.count()) + " ms";
+            if (t.renegotiating()) throw probe_failure("the host left 3270 mode and did not negotiate again" + within);
+            if (!t.heard_from_host())
+                throw probe_failure("the host sent nothing" + within +
+                                    (o.tls ? std::string() : std::string(" (a TLS port? tn3270s://)")));
+            throw probe_failure("no screen from the host" + within);
+        }
         // A host may write several records: take what follows within a short quiet time (a host
         // that closes after its last screen, e.g. after a logoff, has still shown it).
         ec = {};
@@ -529,7 +532,9 @@ int run_probe(const probe_options& o) {
                 boost::system::error_code hec;
                 co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, hec));
                 deadline.disarm();
-                if (deadline.fired()) throw probe_failure("TLS handshake with " + where + " failed: no answer");
+                if (deadline.fired())
+                    throw probe_failure("TLS handshake with " + where + " failed: no TLS answer within " +
+                                        std::to_string(o.timeout.count()) + " ms (a plain TN3270 port? tn3270://)");
                 if (hec) throw probe_failure("TLS handshake with " + where + " failed: " + tls_failure(stream.native_handle(), hec, o));
             });
         } else {

@@ -200,6 +200,22 @@ TEST_F(ProbeSampleHost, TlsCertificateMustNameTheHost) {
     EXPECT_TRUE(has(r.err, "the host's certificate is not accepted: IP address mismatch (checked against ")) << r.err;
 }
 
+TEST_F(ProbeSampleHost, WrongSchemeSaysSo) {
+    make_pki(dir_.path(), {});
+    start({"--tls-cert", (dir_ / "server.pem").string(), "--tls-key", (dir_ / "server.key").string()});
+    const auto plain = probe({"--timeout", "1"});
+    EXPECT_EQ(plain.exit_code, 1);
+    EXPECT_EQ(plain.err, "ssogate probe: the host sent nothing within 1000 ms (a TLS port? tn3270s://)\n");
+}
+
+TEST_F(ProbeSampleHost, TlsToAPlainPortSaysSo) {
+    start();
+    const auto r = probe({"--timeout", "1", "--insecure"}, "tn3270s");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "ssogate probe: TLS handshake with 127.0.0.1:" + std::to_string(port_) +
+                         " failed: no TLS answer within 1000 ms (a plain TN3270 port? tn3270://)\n");
+}
+
 TEST_F(ProbeSampleHost, TlsOptionsNeedTls) {
     start();
     const auto r = probe({"--ca-file", "/nonexistent"});
