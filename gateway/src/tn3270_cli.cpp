@@ -115,7 +115,7 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
                                  "TLS: do not check the host's certificate at all (lab hosts only)");
     ca_file->excludes(insecure);
     p->add_flag("--json", probe_.json, "print JSON: the negotiation and every screen");
-    p->add_option("--timeout", timeout_s_, "seconds to wait for the connection and each screen (default 10)")
+    p->add_option("--timeout", timeout_s_, "seconds to wait for the connection, the TLS handshake and each screen (default 10)")
         ->check(CLI::Range(0.1, 3600.0));
     auto* type = p->add_option("--type", types_, "type TEXT (at the cursor, or see --at / --after); repeatable")
                      ->allow_extra_args(false);
