@@ -412,3 +412,20 @@ TEST_F(LdapDirectory, IdentityCheckJsonAndRefusals) {
     EXPECT_NE(r.err.find("ssogate: the directory cannot answer for CORP\\alice: no directory server answered"),
               std::string::npos) << r.err;
 }
+
+TEST_F(LdapDirectory, AUserInMoreGroupsThanTheCapIsRefusedNotReadWithoutEnd) {
+    // 4097 groups: one more than ldap_directory reads for one user (each is a round trip);
+    // added 512 at a time, each ldapadd within its own time limit on a busy machine
+    corp.server->add(test::corp_directory::person("wide"));
+    for (int first = 0; first < 4097; first += 512) {
+        std::string ldif;
+        for (int i = first; i < std::min(first + 512, 4097); ++i)
+            ldif += test::corp_directory::group("wide-" + std::to_string(i), {"uid=wide,ou=people,dc=corp,dc=example"}) + "\n";
+        corp.server->add(ldif);
+    }
+    const auto cfg = corp.config(corp.gssapi_section());
+    const auto a = ldap_directory(cfg).lookup(P(cfg, "CORP\\wide"));
+    ASSERT_FALSE(a);
+    EXPECT_EQ(a.code, errc::directory_error);
+    EXPECT_NE(a.message.find("is in more than 4096 groups in the directory"), std::string::npos) << a.message;
+}
