@@ -203,14 +203,19 @@ outcome password_verifier::verify(std::string_view user, const credstore::secret
                                     " is not one of the gateway's realms (" + join(cfg.known_realms) +
                                     "); map its domain in [identity.domains]");
     }
-    if (const auto d = throttle_.check(p->key(), source); !d.allowed) {
+    // Held until this function returns, after failed()/succeeded(): concurrent guesses count.
+    auto admitted = throttle_.begin(p->key(), source);
+    if (const auto& d = admitted.verdict; !d.allowed) {
+        const std::string whose = d.limited_by == attempt_throttle::decision::by::user
+                                      ? "for " + who
+                                      : "from " + std::string(source);
         auto o = outcome::failure(
             errc::throttled,
-            (d.limited_by == attempt_throttle::decision::by::user
-                 ? "too many failed sign-ons for " + who
-                 : "too many failed sign-ons from " + std::string(source)) +
-                " within " + std::to_string(throttle_.limits().window.count()) +
-                " s; the next attempt is allowed in " + std::to_string(d.retry_after.count()) + " s");
+            d.under_way ? "too many sign-ons " + whose + " under way at once (each counts as a possible failure); "
+                              "the next attempt is allowed in " + std::to_string(d.retry_after.count()) + " s"
+                        : "too many failed sign-ons " + whose + " within " +
+                              std::to_string(throttle_.limits().window.count()) +
+                              " s; the next attempt is allowed in " + std::to_string(d.retry_after.count()) + " s");
         o.refused.retry_after = d.retry_after;
         return o;
     }

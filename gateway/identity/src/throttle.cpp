@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <utility>
 
 namespace ssogate::identity {
 
@@ -57,30 +58,87 @@ std::chrono::seconds attempt_throttle::wait_for(const table& t, const std::strin
     return std::max(left, std::chrono::seconds(1));
 }
 
+attempt_throttle::decision attempt_throttle::decide(const std::string& user, const std::string& src,
+                                                    clock::time_point now) const {
+    const auto since = now - limits_.window;
+    const auto under_way = [](const std::unordered_map<std::string, int>& m, const std::string& key) {
+        const auto it = m.find(key);
+        return it == m.end() ? 0 : it->second;
+    };
+    decision d;
+    if (limits_.user_failures > 0 && !user.empty()) {
+        const int failures = count(users_, user, since);
+        if (failures + under_way(users_under_way_, user) >= limits_.user_failures) {
+            d.allowed = false;
+            d.limited_by = decision::by::user;
+            d.under_way = failures < limits_.user_failures;
+            d.retry_after = d.under_way ? std::chrono::seconds(1) : wait_for(users_, user, limits_.user_failures, now);
+        }
+    }
+    if (limits_.source_failures > 0 && !src.empty()) {
+        const int failures = count(sources_, src, since);
+        if (failures + under_way(sources_under_way_, src) >= limits_.source_failures) {
+            const bool pending = failures < limits_.source_failures;
+            const auto wait = pending ? std::chrono::seconds(1) : wait_for(sources_, src, limits_.source_failures, now);
+            if (d.allowed || wait > d.retry_after) {
+                d.limited_by = decision::by::source;
+                d.retry_after = wait;
+                d.under_way = pending;
+            }
+            d.allowed = false;
+        }
+    }
+    return d;
+}
+
 attempt_throttle::decision attempt_throttle::check(std::string_view user_key,
                                                    std::string_view source) const {
     const auto now = now_();
-    const auto since = now - limits_.window;
     const std::string user(user_key);
     const std::string src = source_key(source);
     std::lock_guard lock(mutex_);
-    decision d;
-    if (limits_.user_failures > 0 && !user.empty() &&
-        count(users_, user, since) >= limits_.user_failures) {
-        d.allowed = false;
-        d.limited_by = decision::by::user;
-        d.retry_after = wait_for(users_, user, limits_.user_failures, now);
+    return decide(user, src, now);
+}
+
+attempt_throttle::admission attempt_throttle::begin(std::string_view user_key, std::string_view source) {
+    const auto now = now_();
+    admission a;
+    std::string user(user_key);
+    std::string src = source_key(source);
+    std::lock_guard lock(mutex_);
+    a.verdict = decide(user, src, now);
+    if (!a.verdict.allowed) return a;
+    if (!user.empty()) ++users_under_way_[user];
+    if (!src.empty()) ++sources_under_way_[src];
+    a.held.throttle_ = this;
+    a.held.user_ = std::move(user);
+    a.held.source_ = std::move(src);
+    return a;
+}
+
+void attempt_throttle::end(const std::string& user, const std::string& src) noexcept {
+    std::lock_guard lock(mutex_);
+    for (auto [m, key] : {std::pair{&users_under_way_, &user}, std::pair{&sources_under_way_, &src}}) {
+        if (key->empty()) continue;
+        if (auto it = m->find(*key); it != m->end() && --it->second <= 0) m->erase(it);
     }
-    if (limits_.source_failures > 0 && !src.empty() &&
-        count(sources_, src, since) >= limits_.source_failures) {
-        const auto wait = wait_for(sources_, src, limits_.source_failures, now);
-        if (d.allowed || wait > d.retry_after) {
-            d.limited_by = decision::by::source;
-            d.retry_after = wait;
-        }
-        d.allowed = false;
+}
+
+attempt_throttle::reservation::reservation(reservation&& o) noexcept
+    : throttle_(std::exchange(o.throttle_, nullptr)), user_(std::move(o.user_)), source_(std::move(o.source_)) {}
+
+attempt_throttle::reservation& attempt_throttle::reservation::operator=(reservation&& o) noexcept {
+    if (this != &o) {
+        release();
+        throttle_ = std::exchange(o.throttle_, nullptr);
+        user_ = std::move(o.user_);
+        source_ = std::move(o.source_);
     }
-    return d;
+    return *this;
+}
+
+void attempt_throttle::reservation::release() noexcept {
+    if (throttle_ != nullptr) std::exchange(throttle_, nullptr)->end(user_, source_);
 }
 
 void attempt_throttle::prune(table& t, clock::time_point now) {

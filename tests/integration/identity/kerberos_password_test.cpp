@@ -280,3 +280,26 @@ TEST_F(KerberosPassword, VerifiesFromManyThreadsAtOnce) {
     EXPECT_EQ(right + wrong, 30);
     EXPECT_EQ(other, 0);
 }
+
+TEST_F(KerberosPassword, KeepsTheKdcLockoutAwayFromGuessesSentAllAtOnce) {
+    // dave is locked by the KDC after 3 failures; 12 guesses arrive together on 12 threads: the
+    // ones under way count, so at most 2 reach the KDC
+    fake_clock clock;
+    password_verifier v(realm.config("", "[identity.throttle]\nuser_failures = 2\nsource_failures = 0\n"), clock.fn());
+    std::atomic<int> refused_by_kdc{0}, throttled{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 12; ++i)
+        threads.emplace_back([&, i] {
+            const auto e = code_of(verify(v, "CORP\\dave", "guess" + std::to_string(i)));
+            (e == errc::wrong_password ? refused_by_kdc : e == errc::throttled ? throttled : other)++;
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_LE(refused_by_kdc, 2);
+    EXPECT_GE(refused_by_kdc, 1);
+    EXPECT_EQ(refused_by_kdc + throttled, 12);
+    EXPECT_EQ(other, 0);
+    EXPECT_LE(as_requests(realm.kdc, "dave"), 2 * 2);
+    clock.now += 901s;
+    const auto o = verify(v, "CORP\\dave", "DavePw1!");
+    EXPECT_TRUE(o) << "dave was locked out: " << o.refused.message;
+}

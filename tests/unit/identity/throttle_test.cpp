@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 using namespace ssogate::identity;
 using namespace std::chrono_literals;
 
@@ -176,4 +178,54 @@ TEST(AttemptThrottle, AClockThatStepsBackDoesNotBreakTheWindow) {
     EXPECT_FALSE(t.check("u", "").allowed);
     c.now += 95s;
     EXPECT_TRUE(t.check("u", "").allowed);
+}
+
+TEST(AttemptThrottle, AttemptsUnderWayCountSoConcurrentGuessesCannotPassTheLimitTogether) {
+    clock_stub c;
+    attempt_throttle t(limits(3, 5), c.fn());
+    // three guesses for alice sent at once: all admitted, none has failed yet
+    std::vector<attempt_throttle::reservation> held;
+    for (int i = 0; i < 3; ++i) {
+        auto a = t.begin("alice@corp.example", "10.0.0.1");
+        ASSERT_TRUE(a.verdict.allowed) << i;
+        held.push_back(std::move(a.held));
+    }
+    // a fourth is refused while they are under way (check() agrees), for a second only
+    auto fourth = t.begin("alice@corp.example", "10.0.0.2");
+    EXPECT_FALSE(fourth.verdict.allowed);
+    EXPECT_TRUE(fourth.verdict.under_way);
+    EXPECT_EQ(fourth.verdict.limited_by, attempt_throttle::decision::by::user);
+    EXPECT_EQ(fourth.verdict.retry_after, 1s);
+    EXPECT_FALSE(t.check("alice@corp.example", "10.0.0.2").allowed);
+    // the source counts them too: 3 under way + 2 more users fill its 5
+    auto bob = t.begin("bob@corp.example", "10.0.0.1");
+    auto carol = t.begin("carol@corp.example", "10.0.0.1");
+    ASSERT_TRUE(bob.verdict.allowed);
+    ASSERT_TRUE(carol.verdict.allowed);
+    const auto dave = t.begin("dave@corp.example", "10.0.0.1");
+    EXPECT_FALSE(dave.verdict.allowed);
+    EXPECT_EQ(dave.verdict.limited_by, attempt_throttle::decision::by::source);
+    EXPECT_TRUE(dave.verdict.under_way);
+    bob.held.release();
+    carol.held.release();
+
+    // one succeeds, its reservation ends: a new attempt is admitted
+    t.succeeded("alice@corp.example");
+    held.pop_back();
+    auto again = t.begin("alice@corp.example", "10.0.0.3");
+    EXPECT_TRUE(again.verdict.allowed);
+    // the others fail: failures now fill the limit, and the refusal is by failures, for the window
+    t.failed("alice@corp.example", "10.0.0.1");
+    t.failed("alice@corp.example", "10.0.0.1");
+    t.failed("alice@corp.example", "10.0.0.3");
+    held.clear();
+    again.held = {};
+    const auto after = t.begin("alice@corp.example", "10.0.0.4");
+    EXPECT_FALSE(after.verdict.allowed);
+    EXPECT_FALSE(after.verdict.under_way);
+    EXPECT_EQ(after.verdict.retry_after, 60s);
+    // a refused admission holds nothing; ending everything leaves only the failures
+    EXPECT_EQ(t.user_count("alice@corp.example"), 3);
+    c.now += 61s;
+    EXPECT_TRUE(t.begin("alice@corp.example", "10.0.0.4").verdict.allowed);
 }

@@ -9,6 +9,11 @@
 // address that is guessing at others). An attempt refused by the throttle itself is not counted,
 // so a user's window closes on time even while someone keeps trying.
 //
+// Concurrency: begin() is check() plus a reservation. An attempt under way counts against both
+// limits as if it will fail, until its reservation ends (after failed()/succeeded()), so many
+// guesses sent at once cannot all pass check() before the first failure is counted and lock the
+// AD account out together.
+//
 // The clock is injected (tests move it by hand; no sleeps). Thread-safe.
 #include <chrono>
 #include <cstddef>
@@ -39,7 +44,33 @@ public:
         bool allowed = true;
         enum class by { none, user, source } limited_by = by::none;
         std::chrono::seconds retry_after{0};  // rounded up; 0 when allowed
+        bool under_way = false;  // refused because attempts under way fill the limit (not failures alone)
     };
+
+    /// An admitted attempt, counted as under way until it is destroyed or released.
+    class reservation {
+    public:
+        reservation() = default;
+        reservation(reservation&& o) noexcept;
+        reservation& operator=(reservation&& o) noexcept;
+        reservation(const reservation&) = delete;
+        reservation& operator=(const reservation&) = delete;
+        ~reservation() { release(); }
+        void release() noexcept;
+
+    private:
+        friend class attempt_throttle;
+        attempt_throttle* throttle_ = nullptr;
+        std::string user_, source_;
+    };
+    struct admission {
+        decision verdict;
+        reservation held;  // empty when refused
+    };
+
+    /// check(), and when allowed a reservation for the attempt (thread-safe; use this one when
+    /// attempts can run concurrently).
+    [[nodiscard]] admission begin(std::string_view user_key, std::string_view source);
 
     /// May this user (a principal key, e.g. "alice@corp.example") try now from this address?
     [[nodiscard]] decision check(std::string_view user_key, std::string_view source) const;
@@ -58,6 +89,8 @@ private:
     using table = std::unordered_map<std::string, window_log>;
 
     static int count(const table& t, const std::string& key, clock::time_point since);
+    decision decide(const std::string& user, const std::string& src, clock::time_point now) const;
+    void end(const std::string& user, const std::string& src) noexcept;
     std::chrono::seconds wait_for(const table& t, const std::string& key, int limit,
                                   clock::time_point now) const;
     void add(table& t, std::string key, clock::time_point now);
@@ -68,6 +101,7 @@ private:
     mutable std::mutex mutex_;
     table users_;
     table sources_;
+    std::unordered_map<std::string, int> users_under_way_, sources_under_way_;
 };
 
 /// The key an address is counted under: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 by
