@@ -11,7 +11,6 @@ for t in fuzz_sealed_keyring fuzz_principal fuzz_config fuzz_codecs fuzz_telnet 
     fuzz_principal) cp "$here"/corpus/principal-* "$work/$t/" ;;
     fuzz_config) cp "$here"/corpus/config-* "$work/$t/" ;;
     fuzz_negotiate) cp "$here"/../unit/identity/data/negotiate-* "$work/$t/" ;;
-    fuzz_ldap_codec) cp "$here"/corpus/ldap-* "$work/$t/" ;;
     fuzz_cert_rules) cp "$here"/corpus/cert-* "$work/$t/" ;;
     fuzz_ldap_codec) cp "$here"/corpus/ldap-* "$work/$t/" ;;
     fuzz_telnet) cp "$here"/../data/fuzz/telnet-* "$work/$t/" ;;
