@@ -3,6 +3,7 @@
 // (Boost.Beast: /healthz, /metrics) on one io_context thread.
 #include "../clock.hpp"
 #include "accept_loop.hpp"
+#include "op_deadline.hpp"
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/gateway_service.hpp>
 #include <ssogate/gateway/secret_service.hpp>
@@ -366,14 +367,8 @@ asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const g
     std::string line;
     bool timed_out = false, complete = false;
     {
-        asio::steady_timer deadline(sock.get_executor());
-        deadline.expires_after(admin_read_timeout);
-        deadline.async_wait([&sock, &timed_out](boost::system::error_code e) {
-            if (e) return;
-            timed_out = true;
-            boost::system::error_code ignored;
-            sock.cancel(ignored);
-        });
+        net::op_deadline deadline(sock);
+        deadline.arm(admin_read_timeout);
         char c = 0;
         while (line.size() <= admin_max_line) {
             co_await asio::async_read(sock, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
@@ -384,7 +379,8 @@ asio::awaitable<void> serve_admin(local::socket sock, const config& cfg, const g
             }
             line.push_back(c);
         }
-        deadline.cancel();
+        deadline.disarm();
+        timed_out = deadline.fired();
     }
     if (timed_out || (ec && !complete)) {
         // Nothing to answer: the client sent no whole line in time, or went away.

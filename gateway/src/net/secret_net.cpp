@@ -1,6 +1,7 @@
 // The secret server and the secret client: mutual TLS 1.3 (Boost.Asio + OpenSSL).
 #include "../clock.hpp"
 #include "accept_loop.hpp"
+#include "op_deadline.hpp"
 #include <ssogate/credstore/store.hpp>
 #include <ssogate/gateway/secret_service.hpp>
 #include <ssogate/identity/certificate_rules.hpp>
@@ -314,14 +315,9 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
         }
         return ok;
     });
-    asio::steady_timer deadline(stream.get_executor());
-    deadline.expires_after(std::chrono::seconds(10));
-    deadline.async_wait([&stream](boost::system::error_code e) {
-        if (!e) {
-            boost::system::error_code ignored;
-            stream.lowest_layer().close(ignored);
-        }
-    });
+    // The whole exchange, handshake to shutdown, within 10 s: then the socket is closed.
+    net::op_deadline deadline(stream.lowest_layer());
+    deadline.arm(std::chrono::seconds(10), true);
     auto refuse = [&](const std::string& why) -> asio::awaitable<void> {
         spdlog::warn("refused {}: {}", peer, why);
         s.source.audit("refused|" + peer + "|" + why, 60000, "secret.refused", "client " + peer, "denied", why);
@@ -403,7 +399,7 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
         co_await asio::async_write(stream, asio::buffer(err), asio::redirect_error(asio::use_awaitable, ec));
     }
     co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
-    deadline.cancel();
+    deadline.disarm();
 }
 
 

@@ -4,6 +4,7 @@
 #include "../tn3270_probe.hpp"
 #include "../tn3270_tools.hpp"
 #include "accept_loop.hpp"
+#include "op_deadline.hpp"
 
 #include <ssogate/gateway/secret_service.hpp>
 #include <ssogate/protocols/tn3270/codepage.hpp>
@@ -43,46 +44,7 @@ using asio::ip::tcp;
 
 namespace {
 
-/// A deadline for one operation at a time on a socket: arm() before it, disarm() after it. When
-/// it fires, fired() turns true and the socket's operations end with an error: cancelled, or
-/// closed with `close` (what a range connect needs to stop). A firing that raced the end of the
-/// operation finds a newer generation and does nothing; the handler holds its own state, so it
-/// may run after the owner is gone. The socket must outlive the deadline.
-template <class Socket>
-class op_deadline {
-  public:
-    explicit op_deadline(Socket& sock) : sock_(sock), timer_(sock.get_executor()) {}
-    ~op_deadline() { ++state_->generation; }
-    op_deadline(const op_deadline&) = delete;
-    op_deadline& operator=(const op_deadline&) = delete;
-
-    void arm(std::chrono::milliseconds limit, bool close = false) {
-        const unsigned mine = ++state_->generation;
-        state_->fired = false;
-        timer_.expires_after(limit);
-        timer_.async_wait([st = state_, mine, close, &sock = sock_](boost::system::error_code e) {
-            if (e || mine != st->generation) return;
-            st->fired = true;
-            boost::system::error_code ignored;
-            if (close) sock.close(ignored);
-            else sock.cancel(ignored);
-        });
-    }
-    void disarm() {
-        ++state_->generation;
-        timer_.cancel();
-    }
-    [[nodiscard]] bool fired() const noexcept { return state_->fired; }
-
-  private:
-    struct state {
-        unsigned generation = 0;
-        bool fired = false;
-    };
-    Socket& sock_;
-    asio::steady_timer timer_;
-    std::shared_ptr<state> state_ = std::make_shared<state>();
-};
+using net::op_deadline;
 
 // ------------------------------------------------------------------ sample host
 
