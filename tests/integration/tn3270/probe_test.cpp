@@ -19,6 +19,8 @@
 
 #include <fstream>
 #include <memory>
+#include <sstream>
+#include <thread>
 
 using namespace ssogate::test;
 
@@ -32,9 +34,9 @@ class ProbeSampleHost : public ::testing::Test {
   protected:
     void start(std::vector<std::string> extra = {}) {
         write_file(dir_ / "users.toml", users);
-        std::vector<std::string> argv = {SSOGATE_BIN, "sample-host", "tn3270", "--listen", address_ + ":0", "--users",
-                                         (dir_ / "users.toml").string(), "--attempt-log",
-                                         (dir_ / "attempts.jsonl").string()};
+        std::vector<std::string> argv = wrapper_;
+        argv.insert(argv.end(), {SSOGATE_BIN, "sample-host", "tn3270", "--listen", address_ + ":0", "--users",
+                                 (dir_ / "users.toml").string(), "--attempt-log", (dir_ / "attempts.jsonl").string()});
         argv.insert(argv.end(), extra.begin(), extra.end());
         host_ = std::make_unique<service>(argv, dir_ / "host.log");
         const std::string line = host_->wait_for("listening on", std::chrono::seconds(20));
@@ -67,6 +69,7 @@ class ProbeSampleHost : public ::testing::Test {
     std::string address_ = "127.0.0.1";
     std::unique_ptr<service> host_;
     int port_ = 0;
+    std::vector<std::string> wrapper_;  // a command the host runs under (e.g. prlimit)
 };
 
 /// A plain TCP connection to the host that sends nothing.
@@ -260,6 +263,57 @@ TEST_F(ProbeSampleHost, IdleTerminalsAreDisconnectedAndConnectionsCapped) {
     }
     const auto r = probe({});
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "TSO/E LOGON"));
+}
+
+namespace {
+
+/// CPU time (user + system) a process has used so far, in seconds; -1 if unknown.
+double cpu_seconds(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) return -1;
+    std::istringstream fields(stat.substr(paren + 2));  // from field 3, the state
+    std::string skip;
+    for (int i = 3; i < 14; ++i) fields >> skip;
+    long utime = 0, stime = 0;
+    if (!(fields >> utime >> stime)) return -1;
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+TEST_F(ProbeSampleHost, OutOfFileDescriptorsWaitsInsteadOfSpinning) {
+    // Run the host under a low RLIMIT_NOFILE (prlimit sets it and execs the host: same pid).
+    ASSERT_EQ(::access("/usr/bin/prlimit", X_OK), 0) << "prlimit is missing: install util-linux";
+    wrapper_ = {"/usr/bin/prlimit", "--nofile=40"};
+    start();
+    // More terminals than descriptors: the rest wait in the listen backlog.
+    std::vector<std::unique_ptr<silent_terminal>> terminals;
+    for (int i = 0; i < 60; ++i) {
+        terminals.push_back(std::make_unique<silent_terminal>(port_));
+        ASSERT_TRUE(terminals.back()->connected()) << i;
+    }
+    const std::string warning = host_->wait_for("cannot accept a connection (", std::chrono::seconds(20));
+    ASSERT_TRUE(has(warning, "(terminal session): Too many open files; trying again every 100 ms")) << host_->log();
+    // A host that retried at once would burn a core; waiting between tries costs next to nothing.
+    const double before = cpu_seconds(host_->pid());
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const double after = cpu_seconds(host_->pid());
+    ASSERT_GE(before, 0);
+    EXPECT_LT(after - before, 0.5) << "CPU seconds used in 2 s while out of descriptors";
+    const std::string log = host_->log();
+    std::size_t warnings = 0;
+    for (auto at = log.find("cannot accept a connection"); at != std::string::npos;
+         at = log.find("cannot accept a connection", at + 1))
+        ++warnings;
+    EXPECT_EQ(warnings, 1u) << "one warning per episode, not per try";
+    // Descriptors given back: the waiting terminals are taken and a new one is served.
+    terminals.clear();
+    EXPECT_NE(host_->wait_for("accepting connections (terminal session) again", std::chrono::seconds(10)), "") << host_->log();
+    const auto r = probe({"--timeout", "20"});
+    EXPECT_EQ(r.exit_code, 0) << r.err << host_->log();
     EXPECT_TRUE(has(r.out, "TSO/E LOGON"));
 }
 
