@@ -9,13 +9,13 @@
 #include <ssogate/gateway/secret_service.hpp>
 
 #include "output.hpp"
+#include "tty.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pwd.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,29 +68,9 @@ public:
 
 private:
     static secret_bytes prompt(const std::string& what) {
-        std::fprintf(stderr, "%s: ", what.c_str());
-        std::fflush(stderr);
-        termios old{};
-        const bool tty = ::tcgetattr(0, &old) == 0;
-        if (tty) {
-            termios quiet = old;
-            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-            ::tcsetattr(0, TCSAFLUSH, &quiet);
-        }
-        secret_bytes buf(4096);
-        std::size_t n = 0;
-        char c = 0;
-        bool too_long = false;
-        while (::read(0, &c, 1) == 1 && c != '\n') {
-            if (c == '\r') continue;
-            if (n == buf.size()) too_long = true;
-            else buf.data()[n++] = static_cast<std::byte>(c);
-        }
-        if (tty) ::tcsetattr(0, TCSAFLUSH, &old);
-        std::fputc('\n', stderr);
-        if (too_long) throw error(errc::invalid_argument, "the answer is longer than 4096 bytes");
-        buf.truncate(n);
-        return buf;
+        input_line line = read_input_line(what + ": ");
+        if (line.too_long) throw error(errc::invalid_argument, "the answer is longer than 4096 bytes");
+        return std::move(line.text);
     }
 
     void load() {

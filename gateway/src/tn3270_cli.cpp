@@ -1,11 +1,12 @@
 // CLI11 wiring of `ssogate sample-host tn3270` and `ssogate probe` (tn3270_tools.hpp).
 #include "tn3270_probe.hpp"
 #include "tn3270_tools.hpp"
+#include "output.hpp"
+#include "tty.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <cmath>
-#include <iostream>
 
 namespace ssogate::gateway {
 
@@ -50,22 +51,18 @@ std::pair<int, int> parse_at(const std::string& text) {
 }
 
 /// The next line of standard input for --type-stdin, without its line end. Bounded: no screen
-/// holds more than 27x132 characters.
-std::string stdin_line() {
-    constexpr std::size_t max = 4096;
-    std::string line;
-    bool any = false;
-    char c = 0;
-    while (std::cin.get(c)) {
-        any = true;
-        if (c == '\n') break;
-        if (line.size() == max)
-            throw CLI::ValidationError("--type-stdin", "the line of standard input is longer than 4096 characters");
-        line.push_back(c);
-    }
-    if (!any) throw CLI::ValidationError("--type-stdin", "standard input has no line left for it");
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+/// holds more than 27x132 characters. At a terminal it is asked for, naming the field, and not
+/// echoed.
+std::string stdin_line(const probe_step& step) {
+    std::string prompt = "Text for field ";
+    if (step.at) prompt += "at " + std::to_string(step.at->first) + "," + std::to_string(step.at->second);
+    else if (!step.after.empty()) prompt += "after '" + printable(step.after) + "'";
+    else prompt += "at the cursor";
+    const input_line line = read_input_line(prompt + ": ", 4096);
+    if (line.too_long)
+        throw CLI::ValidationError("--type-stdin", "the line of standard input is longer than 4096 characters");
+    if (!line.found) throw CLI::ValidationError("--type-stdin", "standard input has no line left for it");
+    return std::string(line.text.reveal());
 }
 
 }  // namespace
@@ -142,8 +139,7 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
                 probe_.steps.push_back(std::move(s));
             } else if (opt == type_stdin) {
                 probe_step s;
-                s.text = stdin_line();
-                s.secret = true;
+                s.secret = true;  // its line is read below, once its --at or --after is known
                 probe_.steps.push_back(std::move(s));
             } else if (opt == at || opt == after) {
                 const std::string name = opt == at ? "--at" : "--after";
@@ -165,6 +161,8 @@ void tn3270_cli::add_to(CLI::App& app, std::function<int()>& action) {
                 probe_.steps.push_back(std::move(s));
             }
         }
+        for (probe_step& s : probe_.steps)
+            if (s.secret) s.text = stdin_line(s);
         try {
             (void)probe_terminal(probe_);  // a bad --model or --code-page is a bad option (exit 2)
         } catch (const config_error& e) {

@@ -12,10 +12,16 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pty.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstring>
 
 #include <fstream>
 #include <memory>
@@ -245,6 +251,60 @@ TEST_F(ProbeSampleHost, TypeStdinTakesOneBoundedLine) {
     const auto last = run({SSOGATE_BIN, "probe", url, "--type-stdin", "--type-stdin"}, "\nALICE", 60);
     EXPECT_EQ(last.exit_code, 0) << last.err;
     EXPECT_EQ(attempts(), 0u);
+}
+
+TEST_F(ProbeSampleHost, TypeStdinAtATerminalPromptsWithEchoOff) {
+    start();
+    const std::vector<std::string> args = {SSOGATE_BIN, "probe", "tn3270://127.0.0.1:" + std::to_string(port_),
+                                           "--timeout", "20", "--type", "alice", "--after", "Userid    ===>",
+                                           "--type-stdin", "--at", "8,17", "--key", "enter", "--key", "pf3"};
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int terminal = -1;  // the terminal's side: what the probe writes to it, what is typed
+    const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+    ASSERT_GE(pid, 0) << std::strerror(errno);
+    if (pid == 0) {
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    std::string seen;
+    // Reads what the probe shows until `until` appears or it closes the terminal.
+    auto read_until = [&](const std::string& until) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (!has(seen, until) && std::chrono::steady_clock::now() < end) {
+            pollfd p{terminal, POLLIN, 0};
+            if (::poll(&p, 1, 200) <= 0) continue;
+            char buf[512];
+            const ssize_t n = ::read(terminal, buf, sizeof buf);
+            if (n <= 0) return;  // EIO: the probe has exited
+            seen.append(buf, static_cast<std::size_t>(n));
+        }
+    };
+    read_until("Text for field at 8,17: ");
+    EXPECT_TRUE(has(seen, "Text for field at 8,17: ")) << seen;
+    termios t{};
+    ASSERT_EQ(::tcgetattr(terminal, &t), 0);
+    EXPECT_EQ(t.c_lflag & ECHO, 0u) << "echo is on while the password is typed";
+    ASSERT_EQ(::write(terminal, "SECRET1\n", 8), 8);
+    read_until("\x01");  // everything, until the probe exits and the terminal reads EIO
+    // The terminal is left as it was found: echo on again.
+    ASSERT_EQ(::tcgetattr(terminal, &t), 0);
+    EXPECT_NE(t.c_lflag & ECHO, 0u) << "echo is left off";
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 100 && !(exited = ::waitpid(pid, &status, WNOHANG) == pid); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!exited) {  // hung: fail, and never leave it running
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        ADD_FAILURE() << "the probe did not exit";
+    }
+    ::close(terminal);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << seen;
+    EXPECT_TRUE(has(seen, "IKJ56455I LOGGED ON AS ALICE")) << seen;
+    EXPECT_FALSE(has(seen, "SECRET1")) << seen;
+    EXPECT_EQ(attempts(), 1u);
 }
 
 TEST_F(ProbeSampleHost, IdleTerminalsAreDisconnectedAndConnectionsCapped) {
