@@ -81,22 +81,10 @@ errc classify(int err, bool& anchored) {
             return errc::certificate_expired;
         case X509_V_ERR_CERT_REVOKED:
             return errc::certificate_revoked;
-        case X509_V_ERR_UNABLE_TO_GET_CRL:
-        case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
-        case X509_V_ERR_CRL_HAS_EXPIRED:
-        case X509_V_ERR_CRL_NOT_YET_VALID:
-        case X509_V_ERR_CRL_SIGNATURE_FAILURE:
-        case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
-        case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
-        case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
-        case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
-        case X509_V_ERR_DIFFERENT_CRL_SCOPE:
-        case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
-            return errc::crl_unavailable;
         case X509_V_ERR_INVALID_PURPOSE:
             return errc::no_client_auth_usage;
         default:
-            return errc::bad_certificate;
+            return crl_unusable(err) ? errc::crl_unavailable : errc::bad_certificate;
     }
 }
 

@@ -110,25 +110,6 @@ void use_crls(ssl::context& ctx, const std::vector<std::filesystem::path>& files
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
 }
 
-/// Whether an X509_V_ERR_* says "cannot tell whether it is revoked" (no CRL for the issuer, an
-/// expired or badly signed CRL).
-bool crl_unusable(int err) {
-    switch (err) {
-        case X509_V_ERR_UNABLE_TO_GET_CRL:
-        case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
-        case X509_V_ERR_CRL_HAS_EXPIRED:
-        case X509_V_ERR_CRL_NOT_YET_VALID:
-        case X509_V_ERR_CRL_SIGNATURE_FAILURE:
-        case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
-        case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
-        case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
-        case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
-            return true;
-        default:
-            return false;
-    }
-}
-
 tcp::endpoint resolve_one(asio::io_context& io, const endpoint& e) {
     tcp::resolver r(io);
     boost::system::error_code ec;
@@ -307,7 +288,7 @@ asio::awaitable<void> serve(ssl::stream<tcp::socket> stream, server_state& s) {
             const std::string what = X509_verify_cert_error_string(err);
             if (err == X509_V_ERR_CERT_REVOKED)
                 verify_problem = std::string("certificate revoked: ") + subject + " is on a CRL of [secret_server] crls";
-            else if (crl_unusable(err))
+            else if (identity::crl_unusable(err))
                 verify_problem = "cannot check whether " + std::string(subject) + " is revoked: " + what +
                                  "; refused until a current CRL is in place";
             else

@@ -24,4 +24,9 @@ using crl_list = std::unique_ptr<stack_st_X509_CRL, crl_list_free>;
 /// signatures are not checked here; X509_verify_cert does that against the certificate's issuer.
 crl_list load_crl_files(const std::vector<std::filesystem::path>& files, std::string& why);
 
+/// Whether an X509_V_ERR_* code from X509_verify_cert says "cannot tell whether it is revoked"
+/// (no CRL of the issuer, an expired, not yet valid or badly signed CRL, one of another scope):
+/// every place that checks CRLs refuses on these, as it does on a revocation.
+bool crl_unusable(int verify_error) noexcept;
+
 }  // namespace ssogate::identity
