@@ -97,6 +97,12 @@ void load_ca(ssl::context& ctx, const std::filesystem::path& ca) {
     ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
 }
 
+/// Puts `crls` into `store` and turns on checking the peer's own certificate against them.
+void add_crls(X509_STORE* store, const identity::crl_list& crls) {
+    for (int i = 0; i < sk_X509_CRL_num(crls.get()); ++i) X509_STORE_add_crl(store, sk_X509_CRL_value(crls.get(), i));
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+}
+
 /// Check the peer's certificate against `files` too (X509_V_FLAG_CRL_CHECK: the peer's own
 /// certificate against its issuer's CRL). Throws config_error when a file cannot be read or
 /// holds no CRL: a configured CRL that is not there refuses, never "no check".
@@ -105,9 +111,7 @@ void use_crls(ssl::context& ctx, const std::vector<std::filesystem::path>& files
     std::string why;
     const auto crls = identity::load_crl_files(files, why);
     if (!crls) throw config_error("cannot check " + what + " certificates for revocation: " + why);
-    X509_STORE* store = SSL_CTX_get_cert_store(ctx.native_handle());
-    for (int i = 0; i < sk_X509_CRL_num(crls.get()); ++i) X509_STORE_add_crl(store, sk_X509_CRL_value(crls.get(), i));
-    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+    add_crls(SSL_CTX_get_cert_store(ctx.native_handle()), crls);
 }
 
 tcp::endpoint resolve_one(asio::io_context& io, const endpoint& e) {
@@ -181,8 +185,7 @@ private:
             spdlog::error("every client is refused: {}", why_);
             return;
         }
-        for (int i = 0; i < sk_X509_CRL_num(crls.get()); ++i) X509_STORE_add_crl(st.get(), sk_X509_CRL_value(crls.get(), i));
-        X509_STORE_set_flags(st.get(), X509_V_FLAG_CRL_CHECK);
+        add_crls(st.get(), crls);
         store_ = std::move(st);
         spdlog::info("client certificates are checked against {} CRL(s) from {} file(s)", sk_X509_CRL_num(crls.get()),
                      files_.size());
