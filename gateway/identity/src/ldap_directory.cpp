@@ -3,6 +3,7 @@
 
 #include "krb5_support.hpp"
 #include "pac_groups.hpp"
+#include "printable.hpp"
 
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
@@ -86,11 +87,8 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string printable(std::string_view s, std::size_t max = 300) {
-    std::string out;
-    for (char c : s.substr(0, max)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
-    return out;
-}
+// Directory text in a message: at most 300 characters, control characters as '?'.
+std::string printable(std::string_view s) { return detail::printable(s.substr(0, 300)); }
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
     std::string out;
